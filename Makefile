@@ -1,0 +1,60 @@
+# ICT Strategy Delivery Portal. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_DATE ?= 2023-01-16
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-postgres test-browser test-e2e check check-deploy bench load clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/portal.css: node_modules/.installed assets/scss/portal.scss assets/copy-assets.js
+	npm run --silent build
+
+setup: $(VENV)/.installed static/build/portal.css ## Install Python and front-end dependencies
+	@mkdir -p var
+
+run: setup ## Set up, load the demo data and serve http://127.0.0.1:$(PORT)/
+	$(PY) manage.py migrate --no-input -v0
+	PORTAL_TODAY=$(DEMO_DATE) $(PY) manage.py load_demo_data
+	$(PY) manage.py collectstatic --no-input -v0
+	PORTAL_TODAY=$(DEMO_DATE) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup ## Run the whole test suite (SQLite)
+	$(PY) -m pytest
+
+test-postgres: setup ## Run the suite on PostgreSQL ($(PG_URL))
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest
+
+test-browser: setup ## Browser and accessibility tests in headless Chromium
+	$(PY) -m pytest -m browser -p no:cacheprovider
+
+test-e2e: setup ## Report and reminder pipelines on a real Celery worker, Redis and SMTP
+	$(PY) -m pytest -m e2e -p no:cacheprovider
+
+check: setup ## Lint, Django checks and missing migrations
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: setup ## `check --deploy` under production settings
+	DEBUG=false SECRET_KEY=$$(head -c 64 /dev/urandom | base64 -w0) ALLOWED_HOSTS=portal.example.gov.uk \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## Remove the virtual environment, node modules and var/
+	rm -rf $(VENV) node_modules var static/build staticfiles

@@ -1,0 +1,47 @@
+"""The portal's roles, as Django groups with model permissions.
+
+Groups are (re)made after every migrate, so a new permission reaches its role
+without a hand-written data migration. What a role may do to one object (an
+officer updates only the actions they lead) is answered by core.access.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+ADMINISTRATOR = "Administrator"
+OFFICER = "Officer"
+COMMITTEE_MEMBER = "Committee member"
+BOARD_MEMBER = "Board member"
+ROLES = [ADMINISTRATOR, OFFICER, COMMITTEE_MEMBER, BOARD_MEMBER]
+
+_DOMAIN_APPS = ["themes", "actionplan", "reporting", "accounts"]
+_READ_MODELS = [
+    "partnerauthority",
+    "strategy",
+    "theme",
+    "actionplan",
+    "action",
+    "progressupdate",
+    "quarterlock",
+]
+
+
+def _perms(codenames):
+    return list(Permission.objects.filter(content_type__app_label__in=_DOMAIN_APPS, codename__in=codenames))
+
+
+def ensure_roles(**kwargs):
+    """Create or refresh the four role groups and their permissions. Idempotent."""
+    view_domain = [f"view_{m}" for m in _READ_MODELS]
+    wanted = {
+        ADMINISTRATOR: list(
+            Permission.objects.filter(
+                content_type__app_label__in=[*_DOMAIN_APPS, "authtoken", "axes", "auth"]
+            )
+        ),
+        OFFICER: _perms([*view_domain, "add_progressupdate", "view_boardreport"]),
+        COMMITTEE_MEMBER: _perms([*view_domain, "view_boardreport"]),
+        BOARD_MEMBER: _perms([*view_domain, "view_boardreport"]),
+    }
+    for name, permissions in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)

@@ -1,0 +1,250 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from simple_history.models import HistoricalRecords
+
+from core import clock
+from core.models import TimeStampedModel
+from core.quarters import Quarter, financial_year_label
+
+
+class ActionPlan(TimeStampedModel):
+    """One strategy's plan for one UK financial year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        CLOSED = "closed", "Closed"
+
+    strategy = models.ForeignKey("themes.Strategy", on_delete=models.PROTECT, related_name="plans")
+    year = models.PositiveSmallIntegerField(
+        help_text="Financial year by its starting calendar year (2019 is 2019/20)."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    approved_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "year"], name="one_plan_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.strategy} action plan {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        return [Quarter(self.year, n) for n in (1, 2, 3, 4)]
+
+    def clean(self):
+        if self.strategy_id and self.year not in self.strategy.years:
+            raise ValidationError(
+                {"year": f"{self.year_label} is outside the strategy's years ({self.strategy.period_label})."}
+            )
+
+
+class Action(TimeStampedModel):
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="actions")
+    theme = models.ForeignKey("themes.Theme", on_delete=models.PROTECT, related_name="actions")
+    reference = models.CharField(max_length=20, help_text="Unique within the plan, e.g. 3.2.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_actions"
+    )
+    partners = models.ManyToManyField(
+        "themes.PartnerAuthority",
+        related_name="actions",
+        help_text="The partner authorities this action serves.",
+    )
+    start_date = models.DateField()
+    due_date = models.DateField()
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    carried_forward_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_forward_to",
+        help_text="The unfinished action of an earlier plan this continues.",
+    )
+    # Denormalised pointer to the newest overall update, kept by
+    # actionplan.services.update_create, so lists need no subquery for "now".
+    latest_update = models.ForeignKey(
+        "ProgressUpdate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    history = HistoricalRecords(excluded_fields=["latest_update", "updated_at"])
+
+    class Meta:
+        ordering = ["plan", "theme__number", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "reference"], name="reference_unique_in_plan"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("start_date")), name="action_due_after_start"),
+        ]
+        indexes = [models.Index(fields=["lead_officer", "plan"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return f"/actions/{self.pk}/"
+
+    def clean(self):
+        errors = {}
+        if self.plan_id and self.theme_id and self.theme.strategy_id != self.plan.strategy_id:
+            errors["theme"] = "The theme must belong to the plan's strategy."
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            errors["due_date"] = "The due date must not be before the start date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Progress updates are never edited: add a new update instead.")
+
+    def delete(self):
+        raise PermissionError("Progress updates are never deleted: add a new update instead.")
+
+
+class ProgressUpdate(models.Model):
+    """An officer's report on one action for one quarter. Append-only."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        DEFERRED = "deferred", "Deferred"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Rag(models.TextChoices):
+        GREEN = "green", "Green"
+        AMBER = "amber", "Amber"
+        RED = "red", "Red"
+        BLUE = "blue", "Blue (completed)"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    partner = models.ForeignKey(
+        "themes.PartnerAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        help_text="Leave empty for an update on the whole action.",
+    )
+    period = models.PositiveIntegerField(
+        help_text="The quarter reported on, as year*10+quarter (20193 is 2019/20 Q3)."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    rag = models.CharField("RAG", max_length=6, choices=Rag.choices)
+    percent_complete = models.PositiveSmallIntegerField()
+    commentary = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    revised_due_date = models.DateField(null=True, blank=True)
+    revision_reason = models.TextField(blank=True)
+    no_change = models.BooleanField(
+        default=False, help_text="The officer confirmed nothing changed since the last update."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = ProgressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "-created_at", "-id"]
+        get_latest_by = ["period", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="percent_between_0_and_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__gte=19001, period__lte=29994)
+                & Q(GreaterThanOrEqual(Mod("period", 10), 1))
+                & Q(LessThanOrEqual(Mod("period", 10), 4)),
+                name="period_is_a_quarter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rag__in=["amber", "red"]) | ~Q(commentary=""),
+                name="commentary_required_for_amber_red",
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_due_date__isnull=True) | ~Q(revision_reason=""),
+                name="revised_date_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="completed") & Q(rag="blue") & Q(percent_complete=100))
+                | (~Q(status="completed") & ~Q(rag="blue")),
+                name="completed_is_blue_and_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["action", "partner", "period", "created_at"], name="update_state_lookup"),
+            models.Index(fields=["period"], name="update_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.reference} {self.quarter.label} ({self.get_rag_display()})"
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.from_code(self.period)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Progress updates are never edited: add a new update instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Progress updates are never deleted: add a new update instead.")
+
+    @property
+    def due_date(self):
+        return self.revised_due_date or self.action.due_date
+
+
+class QuarterLock(models.Model):
+    """A reported quarter. Once locked, no update can be added for it or before it."""
+
+    period = models.PositiveIntegerField(unique=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(default=clock.now)
+    reason = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self):
+        return f"{self.quarter.label} locked"
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.from_code(self.period)

@@ -1,0 +1,144 @@
+"""Reads of action state: the one place the end-of-quarter rule lives.
+
+The state of an action at the end of quarter Q is its latest progress update for a
+period up to and including Q (latest by period, then by time entered). For one
+partner it is that partner's latest partner update, or the overall state when the
+partner has none. Dashboards, lists and board reports all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from actionplan.models import Action, ProgressUpdate, QuarterLock
+from core import clock
+from core.quarters import Quarter
+
+Status = ProgressUpdate.Status
+Rag = ProgressUpdate.Rag
+
+# Statuses left out of roll-ups (% complete averages, overdue) because the
+# action is no longer being delivered in this plan.
+EXCLUDED_STATUSES = (Status.CANCELLED, Status.DEFERRED)
+CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.DEFERRED)
+
+STATE_ORDER = ("-period", "-created_at", "-id")
+
+
+def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, outer="pk"):
+    """Subquery giving the id of an action's state update (see module docstring)."""
+    updates = ProgressUpdate.objects.filter(action=OuterRef(outer))
+    if quarter is not None:
+        updates = updates.filter(period__lte=quarter.code)
+    if partner is None:
+        updates = updates.filter(partner__isnull=True)
+    else:
+        updates = updates.filter(partner=partner)
+    return Subquery(updates.order_by(*STATE_ORDER).values("id")[:1])
+
+
+def with_state_update_id(
+    actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
+) -> QuerySet[Action]:
+    """Annotate `state_update_id` on each action."""
+    if quarter is None and partner is None:
+        # "Now": the denormalised pointer kept by services.update_create.
+        from django.db.models import F
+
+        return actions.annotate(state_update_id=F("latest_update_id"))
+    overall = latest_update_subquery(quarter=quarter)
+    if partner is None:
+        return actions.annotate(state_update_id=overall)
+    return actions.annotate(
+        state_update_id=Coalesce(latest_update_subquery(quarter=quarter, partner=partner), overall)
+    )
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Where one action stood at a moment: now, or the end of a quarter."""
+
+    action: Action
+    update: ProgressUpdate | None
+    as_of: datetime.date
+
+    @property
+    def status(self) -> str:
+        return self.update.status if self.update else Status.NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def rag(self) -> str | None:
+        return self.update.rag if self.update else None
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label if self.rag else "Not yet reported"
+
+    @property
+    def percent_complete(self) -> int:
+        return self.update.percent_complete if self.update else 0
+
+    @property
+    def due_date(self) -> datetime.date:
+        if self.update and self.update.revised_due_date:
+            return self.update.revised_due_date
+        return self.action.due_date
+
+    @property
+    def slipped_days(self) -> int:
+        return (self.due_date - self.action.due_date).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return is_overdue(self.due_date, self.status, self.as_of)
+
+
+def is_overdue(due_date: datetime.date, status: str, as_of: datetime.date) -> bool:
+    """Overdue: still being delivered and its (revised) due date has passed."""
+    return status not in CLOSED_STATUSES and due_date < as_of
+
+
+def action_states(
+    actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
+) -> list[ActionState]:
+    """Each action's state, in two queries whatever the number of actions."""
+    as_of = quarter.last_day if quarter else clock.today()
+    rows = list(with_state_update_id(actions, quarter=quarter, partner=partner))
+    ids = [a.state_update_id for a in rows if a.state_update_id]
+    updates = ProgressUpdate.objects.in_bulk(ids) if ids else {}
+    return [ActionState(a, updates.get(a.state_update_id), as_of) for a in rows]
+
+
+def action_state(action: Action, *, quarter: Quarter | None = None, partner=None) -> ActionState:
+    return action_states(Action.objects.filter(pk=action.pk), quarter=quarter, partner=partner)[0]
+
+
+def partner_states(action: Action, *, quarter: Quarter | None = None) -> list[tuple]:
+    """(partner, state) for each partner the action serves."""
+    return [
+        (partner, action_state(action, quarter=quarter, partner=partner)) for partner in action.partners.all()
+    ]
+
+
+def newest_update(action: Action) -> ProgressUpdate | None:
+    """The most recently entered update of any kind: the version a form was loaded at."""
+    return action.updates.order_by("-id").first()
+
+
+def locked_up_to() -> Quarter | None:
+    """The latest locked quarter: it and every quarter before it are closed."""
+    period = QuarterLock.objects.order_by("-period").values_list("period", flat=True).first()
+    return Quarter.from_code(period) if period else None
+
+
+def is_quarter_locked(quarter: Quarter) -> bool:
+    last = locked_up_to()
+    return last is not None and quarter <= last

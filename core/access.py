@@ -1,0 +1,62 @@
+"""Who may do what: the one place pages, the API and tasks ask.
+
+Roles are groups (accounts.roles). Model permissions say what a role may do in
+general; these functions add the object-level rules (an officer updates only the
+actions they lead). Every function takes the user first and never raises.
+"""
+
+from __future__ import annotations
+
+from accounts import roles
+
+
+def _groups(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_portal_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._portal_groups = cached
+    return cached
+
+
+def is_administrator(user) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False)) or (
+        roles.ADMINISTRATOR in _groups(user)
+    )
+
+
+def is_officer(user) -> bool:
+    return roles.OFFICER in _groups(user)
+
+
+def has_portal_role(user) -> bool:
+    """Any signed-in user with a role reads the whole portal; others see nothing."""
+    return is_administrator(user) or bool(_groups(user) & set(roles.ROLES))
+
+
+def can_view_action(user, action=None) -> bool:
+    return has_portal_role(user)
+
+
+def can_update_action(user, action) -> bool:
+    if is_administrator(user):
+        return True
+    return is_officer(user) and action.lead_officer_id == user.pk
+
+
+def can_manage_plan(user, plan=None) -> bool:
+    return is_administrator(user)
+
+
+def can_view_reports(user) -> bool:
+    return has_portal_role(user)
+
+
+def can_request_reports(user) -> bool:
+    """Request, preview, send and retry board reports; lock quarters."""
+    return is_administrator(user)
+
+
+def can_lock_quarters(user) -> bool:
+    return is_administrator(user)

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from core import access, clock
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "portal_organisation": settings.PORTAL_ORGANISATION,
+        "portal_fixed_date": clock.fixed_date(),
+        "portal_today": clock.today(),
+        "user_is_administrator": access.is_administrator(user) if user else False,
+        "user_is_officer": access.is_officer(user) if user else False,
+    }

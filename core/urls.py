@@ -1,0 +1,7 @@
+from django.urls import path
+
+from core import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+]

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "ICT Strategy Delivery Portal administration"
+admin.site.site_title = "ICT Strategy Portal admin"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accessibility/", core_views.accessibility_statement, name="accessibility"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("core.urls")),
+]

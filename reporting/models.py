@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from core import clock
+from core.models import TimeStampedModel
+from core.quarters import Quarter
+
+
+class Recipient(TimeStampedModel):
+    """A member of the board's distribution list."""
+
+    name = models.CharField(max_length=150)
+    email = models.EmailField(unique=True)
+    role = models.CharField(max_length=150, blank=True, help_text="For example Board chair.")
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class BoardReport(TimeStampedModel):
+    """One request for one quarter's progress report, and what became of it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    strategy = models.ForeignKey("themes.Strategy", on_delete=models.PROTECT, related_name="board_reports")
+    period = models.PositiveIntegerField(help_text="The quarter reported, year*10+quarter.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    send_when_built = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requested_reports",
+        help_text="Empty when requested by the schedule.",
+    )
+    requested_at = models.DateTimeField(default=clock.now)
+    pdf = models.FileField(upload_to="reports/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-period", "-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(state="ready") | ~Q(sha256=""), name="ready_report_has_pdf"),
+        ]
+
+    def __str__(self):
+        return f"Board report {self.quarter.label}"
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.from_code(self.period)
+
+
+class Delivery(models.Model):
+    """One recipient's copy of one report: sent at most once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "email"], name="one_delivery_per_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} to {self.email}: {self.get_state_display()}"

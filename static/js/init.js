@@ -1,0 +1,3 @@
+import { initAll } from "/static/build/govuk/govuk-frontend.min.js";
+
+initAll();

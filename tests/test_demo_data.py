@@ -1,0 +1,84 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import User
+from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
+from core.demo import DEMO_TODAY, build_specs
+from themes.models import PartnerAuthority, Strategy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo_data", verbosity=0)
+
+
+def test_demo_loads_twice_without_duplicates(demo):
+    counts = (Action.objects.count(), ProgressUpdate.objects.count(), User.objects.count())
+    call_command("load_demo_data", verbosity=0)
+    assert (Action.objects.count(), ProgressUpdate.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_shape(demo):
+    assert set(PartnerAuthority.objects.values_list("short_name", flat=True)) == {"MBC", "SBC", "TWBC"}
+    active = Strategy.objects.get(status="active")
+    assert active.themes.count() == 6
+    assert Strategy.objects.get(title="ICT Strategy 2013-2018").status == "closed"
+    statuses = dict(active.plans.values_list("year", "status"))
+    assert statuses == {2019: "approved", 2020: "approved", 2021: "approved", 2022: "approved", 2023: "draft"}
+    for plan in ActionPlan.objects.filter(strategy=active):
+        assert 30 <= plan.actions.count() <= 60
+    assert Action.objects.filter(carried_forward_from__isnull=False).exists()
+    assert not ProgressUpdate.objects.filter(action__plan__year=2023).exists()
+    assert QuarterLock.objects.filter(period=20222).exists()
+
+
+def test_demo_story(demo):
+    updates = ProgressUpdate.objects.all()
+    assert updates.filter(rag="red").exists()
+    assert updates.filter(status="completed").count() > updates.filter(rag="red").count()
+    assert updates.exclude(revised_due_date=None).exists()
+    assert updates.exclude(partner=None).exists()
+    assert not updates.filter(created_at__date__gt=DEMO_TODAY).exists()
+    # 2022/23 Q3 updates are only partly in at the demo date.
+    current = Action.objects.filter(plan__year=2022)
+    with_q3 = current.filter(updates__period=20223).distinct().count()
+    assert 0 < with_q3 < current.count()
+    # The denormalised "latest" pointer agrees with the end-of-quarter rule.
+    from actionplan import selectors
+
+    for state in selectors.action_states(current, quarter=None):
+        assert state.update == selectors.action_state(state.action, quarter=DEMO_QUARTER).update
+
+
+DEMO_QUARTER = __import__("core.quarters", fromlist=["Quarter"]).Quarter(2022, 4)
+
+
+@pytest.mark.parametrize("username", ["admin", "officer", "officer2", "councillor", "board"])
+def test_demo_accounts_sign_in(demo, username):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=username, password="demo-portal-2019") is not None
+
+
+def test_demo_officers_lead_actions(demo):
+    assert Action.objects.filter(lead_officer__username="officer").count() >= 5
+    assert Action.objects.filter(lead_officer__username="officer2").count() >= 5
+    assert User.objects.get(username="officer").partner.short_name == "MBC"
+    assert User.objects.get(username="officer2").partner.short_name == "SBC"
+
+
+def test_scale_multiplies_actions():
+    assert len(build_specs(scale=3)) == 3 * len(build_specs(scale=1))
+
+
+def test_refuses_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError):
+        call_command("load_demo_data", verbosity=0)
+    assert not User.objects.exists()

@@ -1,0 +1,79 @@
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from core.quarters import financial_year_label
+
+
+class PartnerAuthority(TimeStampedModel):
+    """A council in the partnership. An action serves one or more."""
+
+    name = models.CharField(max_length=150, unique=True)
+    short_name = models.CharField(max_length=20, unique=True, help_text="For example MBC.")
+    slug = models.SlugField(unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "partner authorities"
+
+    def __str__(self):
+        return self.name
+
+
+class Strategy(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    first_year = models.PositiveSmallIntegerField(
+        help_text="First financial year, by its starting calendar year (2019 is 2019/20)."
+    )
+    last_year = models.PositiveSmallIntegerField(help_text="Last financial year.")
+    approved_on = models.DateField(null=True, blank=True)
+    approved_by = models.CharField(max_length=200, blank=True, help_text="The committee that approved it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_year"]
+        verbose_name_plural = "strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")), name="strategy_years_in_order"
+            ),
+            models.UniqueConstraint(fields=["title"], name="strategy_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+    @property
+    def period_label(self) -> str:
+        return f"{financial_year_label(self.first_year)} to {financial_year_label(self.last_year)}"
+
+
+class Theme(TimeStampedModel):
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="theme_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="theme_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
