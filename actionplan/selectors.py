@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from actionplan.models import Action, ProgressUpdate, QuarterLock
@@ -104,6 +104,17 @@ class ActionState:
 def is_overdue(due_date: datetime.date, status: str, as_of: datetime.date) -> bool:
     """Overdue: still being delivered and its (revised) due date has passed."""
     return status not in CLOSED_STATUSES and due_date < as_of
+
+
+def overdue_q(as_of: datetime.date) -> Q:
+    """`is_overdue` for an Action queryset, on its current state (latest_update).
+
+    An action with no update is not started, so it is overdue on its original date.
+    """
+    still_open = Q(latest_update__isnull=True) | ~Q(latest_update__status__in=CLOSED_STATUSES)
+    revised = Q(latest_update__revised_due_date__isnull=False)
+    late = (revised & Q(latest_update__revised_due_date__lt=as_of)) | (~revised & Q(due_date__lt=as_of))
+    return still_open & late
 
 
 def action_states(

@@ -1,0 +1,184 @@
+"""The one filter of actions, shared by the /actions/ page, its CSV export and the API.
+
+Every filter reads an action's current state (Action.latest_update); "overdue" is
+the rule in actionplan.selectors. Choices for the page's selects are callables, so
+they are only queried when a form is rendered, never when the API filters.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from actionplan import selectors
+from actionplan.models import Action, ActionPlan, ProgressUpdate
+from core import clock
+from core.quarters import financial_year_label
+from themes.models import PartnerAuthority
+
+Status = ProgressUpdate.Status
+Rag = ProgressUpdate.Rag
+
+NOT_STARTED = "not_started"
+RAG_CHOICES = [*Rag.choices, (NOT_STARTED, "Not yet reported")]
+
+# Worst first, so "RAG" sorts what needs attention to the top.
+_RAG_RANK = Case(
+    When(latest_update__rag=Rag.RED, then=Value(0)),
+    When(latest_update__rag=Rag.AMBER, then=Value(1)),
+    When(latest_update__rag=Rag.GREEN, then=Value(2)),
+    When(latest_update__rag=Rag.BLUE, then=Value(4)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+ORDERINGS = {
+    "reference": ("theme__number", "reference"),
+    "title": ("title", "reference"),
+    "due": ("current_due_date", "theme__number", "reference"),
+    "rag": ("rag_rank", "theme__number", "reference"),
+    "status": ("latest_update__status", "theme__number", "reference"),
+    "lead": ("lead_officer__first_name", "lead_officer__last_name", "theme__number", "reference"),
+    "updated": ("latest_update__created_at", "theme__number", "reference"),
+}
+ORDERING_LABELS = {
+    "reference": "Reference",
+    "title": "Title",
+    "due": "Due date",
+    "rag": "RAG",
+    "status": "Status",
+    "lead": "Lead officer",
+    "updated": "Last updated",
+}
+ORDERING_CHOICES = [
+    *((key, f"{label} (ascending)") for key, label in ORDERING_LABELS.items()),
+    *((f"-{key}", f"{label} (descending)") for key, label in ORDERING_LABELS.items()),
+]
+DEFAULT_ORDERING = "reference"
+OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "Not overdue")]
+
+
+def _year_choices():
+    years = ActionPlan.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return [("", "All years"), *((year, financial_year_label(year)) for year in years)]
+
+
+def _theme_choices():
+    # Theme numbers repeat across strategies; one entry per number, newest title.
+    from themes.models import Theme
+
+    titles = {}
+    for number, title in Theme.objects.order_by("strategy__first_year").values_list("number", "title"):
+        titles[number] = title
+    return [("", "All themes"), *((n, f"{n}. {titles[n]}") for n in sorted(titles))]
+
+
+def _partner_choices():
+    return [("", "All partners"), *PartnerAuthority.objects.values_list("slug", "name")]
+
+
+def _lead_choices():
+    leads = User.objects.filter(led_actions__isnull=False).distinct().order_by("first_name", "last_name")
+    return [("", "All lead officers"), *((u.username, u.display_name) for u in leads)]
+
+
+class ActionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(
+        field_name="plan__year",
+        label="Plan year",
+        widget=forms.Select(choices=_year_choices),
+    )
+    theme = django_filters.NumberFilter(
+        field_name="theme__number", label="Theme", widget=forms.Select(choices=_theme_choices)
+    )
+    partner = django_filters.CharFilter(
+        method="filter_partner",
+        label="Partner",
+        help_text="A partner's slug or short name, such as MBC.",
+        widget=forms.Select(choices=_partner_choices),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, method="filter_status", label="Status", empty_label="All statuses"
+    )
+    rag = django_filters.ChoiceFilter(
+        choices=RAG_CHOICES, method="filter_rag", label="RAG", empty_label="All RAG ratings"
+    )
+    lead = django_filters.CharFilter(
+        field_name="lead_officer__username",
+        label="Lead officer",
+        widget=forms.Select(choices=_lead_choices),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label="Overdue",
+        widget=forms.Select(choices=OVERDUE_CHOICES),
+    )
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        help_text="Reference, title or commentary.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES, method="filter_ordering", label="Sort by", empty_label=None
+    )
+
+    class Meta:
+        model = Action
+        fields = ["year", "theme", "partner", "status", "rag", "lead", "overdue", "q", "ordering"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The plan year defaults to the current financial year; "year=" (blank)
+        # asks for every year.
+        if data is not None and "year" not in data:
+            data = data.copy()
+            data["year"] = str(clock.current_financial_year())
+        super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.annotate(
+            current_due_date=Coalesce("latest_update__revised_due_date", "due_date"),
+            rag_rank=_RAG_RANK,
+        )
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(*ORDERINGS[DEFAULT_ORDERING], "pk")
+        return queryset
+
+    def filter_partner(self, queryset, name, value):
+        partners = PartnerAuthority.objects.filter(Q(slug=value) | Q(short_name__iexact=value))
+        served = Action.partners.through.objects.filter(partnerauthority__in=partners)
+        return queryset.filter(pk__in=served.values("action_id"))
+
+    def filter_status(self, queryset, name, value):
+        if value == Status.NOT_STARTED:
+            return queryset.filter(Q(latest_update__isnull=True) | Q(latest_update__status=value))
+        return queryset.filter(latest_update__status=value)
+
+    def filter_rag(self, queryset, name, value):
+        if value == NOT_STARTED:
+            return queryset.filter(latest_update__isnull=True)
+        return queryset.filter(latest_update__rag=value)
+
+    def filter_overdue(self, queryset, name, value):
+        rule = selectors.overdue_q(clock.today())
+        return queryset.filter(rule) if value else queryset.exclude(rule)
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(latest_update__commentary__icontains=text)
+        )
+
+    def filter_ordering(self, queryset, name, value):
+        descending = value.startswith("-")
+        fields = ORDERINGS[value.lstrip("-")]
+        if descending:
+            fields = tuple(f"-{f}" for f in fields)
+        return queryset.order_by(*fields, "-pk" if descending else "pk")
