@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from actionplan.models import Action, ProgressUpdate, QuarterLock
+from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from core import clock
 from core.quarters import Quarter
 
@@ -153,3 +153,85 @@ def locked_up_to() -> Quarter | None:
 def is_quarter_locked(quarter: Quarter) -> bool:
     last = locked_up_to()
     return last is not None and quarter <= last
+
+
+# Quarterly returns: which actions owe an overall update for a quarter.
+
+
+def _status_at_end_of(quarter: Quarter):
+    updates = ProgressUpdate.objects.filter(
+        action=OuterRef("pk"), partner__isnull=True, period__lte=quarter.code
+    )
+    return Subquery(updates.order_by(*STATE_ORDER).values("status")[:1])
+
+
+def _has_overall_update_for(quarter: Quarter):
+    return Exists(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), partner__isnull=True, period=quarter.code)
+    )
+
+
+def actions_expecting_update(
+    *, quarter: Quarter, actions: QuerySet[Action] | None = None
+) -> QuerySet[Action]:
+    """Actions that owe an overall update for `quarter`.
+
+    In the approved (or closed) plan of the quarter's financial year, started by the
+    quarter's end, and not completed, cancelled or deferred by the end of the
+    quarter before. Annotates `has_update` (an overall update for the quarter exists).
+    """
+    actions = Action.objects.all() if actions is None else actions
+    still_open = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    return (
+        actions.filter(plan__year=quarter.year, start_date__lte=quarter.last_day)
+        .exclude(plan__status=ActionPlan.Status.DRAFT)
+        .annotate(status_before=_status_at_end_of(quarter.previous()))
+        .filter(Q(status_before__isnull=True) | Q(status_before__in=still_open))
+        .annotate(has_update=_has_overall_update_for(quarter))
+    )
+
+
+def actions_missing_update(*, quarter: Quarter, actions: QuerySet[Action] | None = None) -> QuerySet[Action]:
+    """Actions expecting an overall update for `quarter` that have none yet."""
+    return actions_expecting_update(quarter=quarter, actions=actions).filter(has_update=False)
+
+
+def update_returns(*, quarter: Quarter, actions: QuerySet[Action] | None = None) -> tuple[int, int]:
+    """(received, expected) overall updates for `quarter`, in one query."""
+    totals = actions_expecting_update(quarter=quarter, actions=actions).aggregate(
+        expected=Count("pk"), received=Count("pk", filter=Q(has_update=True))
+    )
+    return totals["received"], totals["expected"]
+
+
+@dataclass(frozen=True)
+class LedAction:
+    """One of an officer's actions, and whether this quarter's update is still due."""
+
+    state: ActionState
+    reported: bool
+    last_updated_at: datetime.datetime | None
+
+    @property
+    def update_due(self) -> bool:
+        return not self.reported and self.state.status not in CLOSED_STATUSES
+
+
+def led_actions(user, *, year: int, quarter: Quarter) -> list[LedAction]:
+    """The actions `user` leads in plan year `year`; those due an update for `quarter` first.
+
+    An action counts as reported once it has any update for `quarter` or later.
+    """
+    updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
+    actions = (
+        Action.objects.filter(lead_officer=user, plan__year=year)
+        .select_related("theme", "plan", "latest_update")
+        .annotate(
+            reported=Exists(updates.filter(period__gte=quarter.code)),
+            last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
+        )
+        .order_by("theme__number", "reference", "pk")
+    )
+    today = clock.today()
+    rows = [LedAction(ActionState(a, a.latest_update, today), a.reported, a.last_updated_at) for a in actions]
+    return sorted(rows, key=lambda row: (not row.update_due, row.state.status in CLOSED_STATUSES))

@@ -60,3 +60,8 @@ def can_request_reports(user) -> bool:
 
 def can_lock_quarters(user) -> bool:
     return is_administrator(user)
+
+
+def can_chase_updates(user) -> bool:
+    """See who is missing a quarterly update and remind them now."""
+    return is_administrator(user)

@@ -9,6 +9,7 @@ and allowed hosts.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "themes",
     "actionplan",
     "reporting",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +188,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat's jobs, in Europe/London time (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    # Reminders and escalations: the calendar decides which step (if any) is today.
+    "send-update-reminders": {
+        "task": "reminders.tasks.send_due_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

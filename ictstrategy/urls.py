@@ -11,5 +11,6 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("reminders/", include("reminders.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,107 @@
+"""The officer's reminders and the administrators' missing-updates page. Thin: the
+rules are in selectors and services, the permissions in core.access."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from core import access, clock
+from core.quarters import Quarter, quarters_between
+from reminders import selectors, services
+from reminders.forms import QuarterForm, RemindNowForm
+
+
+@require_GET
+def my_reminders(request: HttpRequest) -> HttpResponse:
+    if not access.has_portal_role(request.user):
+        raise PermissionDenied
+    strategy = selectors.current_strategy()
+    quarter = clock.reporting_quarter()
+    context = {
+        "strategy": strategy,
+        "quarter": quarter,
+        "dates": selectors.dates_for(strategy, quarter) if strategy else None,
+        "missing": list(selectors.missing_updates(strategy, quarter, officer=request.user))
+        if strategy
+        else [],
+        "reminders": list(selectors.reminders_for(request.user)[:50]),
+        "nav_actions": True,
+    }
+    return render(request, "reminders/mine.html", context)
+
+
+def _quarters(strategy) -> list[Quarter]:
+    last = clock.current_quarter()
+    first = Quarter(strategy.first_year, 1)
+    return quarters_between(first, min(last, Quarter(strategy.last_year, 4)))
+
+
+@require_GET
+def missing_updates(request: HttpRequest) -> HttpResponse:
+    if not access.can_chase_updates(request.user):
+        raise PermissionDenied
+    strategy = selectors.current_strategy()
+    if strategy is None:
+        return render(request, "reminders/missing.html", {"strategy": None})
+    quarters = _quarters(strategy)
+    default = clock.reporting_quarter()
+    form = QuarterForm(request.GET or {"quarter": default.code}, quarters=quarters)
+    quarter = Quarter.from_code(form.cleaned_data["quarter"]) if form.is_valid() else default
+    latest = selectors.latest_reminders(strategy, quarter)
+    rows = [
+        {
+            "officer": officer,
+            "actions": actions,
+            "last_reminder": latest.get(officer.pk),
+            "form": RemindNowForm(
+                initial={"officer": officer.pk, "quarter": quarter.code},
+                label=f"Remind {officer.display_name} now",
+            ),
+        }
+        for officer, actions in selectors.missing_by_officer(strategy, quarter)
+    ]
+    from actionplan.selectors import is_quarter_locked, update_returns
+
+    received, expected = update_returns(quarter=quarter, actions=selectors.strategy_actions(strategy))
+    context = {
+        "strategy": strategy,
+        "quarter": quarter,
+        "form": form,
+        "dates": selectors.dates_for(strategy, quarter),
+        "rows": rows,
+        "received": received,
+        "expected": expected,
+        "locked": is_quarter_locked(quarter),
+        "escalations": [r for r in latest.values() if r.step == "escalation"],
+    }
+    return render(request, "reminders/missing.html", context)
+
+
+@require_POST
+def remind_now(request: HttpRequest) -> HttpResponse:
+    if not access.can_chase_updates(request.user):
+        raise PermissionDenied
+    form = RemindNowForm(request.POST)
+    back = reverse("reminders:missing")
+    if not form.is_valid():
+        messages.error(request, "Choose an officer and a quarter to remind.")
+        return redirect(back)
+    officer, quarter = form.cleaned_data["officer"], form.cleaned_data["quarter"]
+    back = f"{back}?quarter={quarter.code}"
+    strategy = selectors.current_strategy()
+    try:
+        reminder = services.reminder_send_now(
+            strategy=strategy, quarter=quarter, officer=officer, requested_by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        f"Reminder sent to {officer.display_name} ({reminder.email}) "
+        f"about {reminder.actions.count()} missing update(s).",
+    )
+    return redirect(back)
