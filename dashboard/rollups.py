@@ -1,0 +1,561 @@
+"""Roll-ups of action state: the figures of the dashboard and the board report.
+
+One module so the committee's screen and the board's PDF can never disagree.
+
+    summary(plan, quarter=None, partner=None, theme=None) -> Rollup
+
+`quarter=None` is the live picture (each action's latest update, overdue against
+today); a quarter gives the picture at that quarter's end through the
+end-of-quarter rule in actionplan.selectors, which is the only place that rule
+lives. With a partner, every figure uses that partner's states (its latest partner
+update, or the overall one when it has none) and counts only the actions serving
+it. Counts are aggregated in SQL with a fixed number of queries whatever the number
+of actions; only the lists (overdue, slippage, changes) are fetched row by row, and
+`list_limit` caps those for the screen while their counts stay exact.
+
+Rules (also on the page and in docs/dashboard.md):
+- An action with no update is "Not started" and "Not yet reported".
+- % complete is averaged over actions still being delivered or done: cancelled and
+  deferred actions (selectors.EXCLUDED_STATUSES) are left out; not started counts 0.
+- Overdue is selectors.is_overdue: not completed, cancelled or deferred, and its
+  due date (the state's revised date, else the original) before today, or before
+  the quarter's last day as at a quarter.
+- Changes compare each action's state with its state at the end of the previous
+  quarter (for the live picture: the quarter before the one being reported on).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from actionplan import selectors
+from actionplan.models import Action, ActionPlan, ProgressUpdate
+from core import clock
+from core.quarters import Quarter, quarters_between
+from themes.models import PartnerAuthority, Theme
+
+Status = ProgressUpdate.Status
+Rag = ProgressUpdate.Rag
+
+NOT_REPORTED = "not_reported"
+# Display order: what needs attention first, then done, then silent.
+RAG_KEYS = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, Rag.BLUE.value, NOT_REPORTED)
+RAG_LABELS = {
+    Rag.RED.value: "Red",
+    Rag.AMBER.value: "Amber",
+    Rag.GREEN.value: "Green",
+    Rag.BLUE.value: "Blue (completed)",
+    NOT_REPORTED: "Not yet reported",
+}
+STATUS_KEYS = tuple(Status.values)
+STATUS_LABELS = dict(Status.choices)
+# Worse is higher; blue (completed) is the best a rating gets.
+_SEVERITY = {Rag.BLUE.value: 0, Rag.GREEN.value: 1, Rag.AMBER.value: 2, Rag.RED.value: 3}
+_EXCLUDED = tuple(s.value for s in selectors.EXCLUDED_STATUSES)
+_CLOSED = tuple(s.value for s in selectors.CLOSED_STATUSES)
+
+
+@dataclass
+class Tally:
+    """How many actions stand where: by status, by RAG, overdue, average % complete."""
+
+    total: int = 0
+    status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
+    rag: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_KEYS, 0))
+    overdue: int = 0
+    slipped: int = 0
+    percent_sum: int = 0
+    percent_counted: int = 0
+
+    @property
+    def average_percent(self) -> float | None:
+        """Mean % complete of the actions not cancelled or deferred (None if there are none)."""
+        return self.percent_sum / self.percent_counted if self.percent_counted else None
+
+    def rag_share(self, key: str) -> float:
+        return self.rag[key] / self.total if self.total else 0.0
+
+    def add(self, other: Tally) -> None:
+        self.total += other.total
+        self.overdue += other.overdue
+        self.slipped += other.slipped
+        self.percent_sum += other.percent_sum
+        self.percent_counted += other.percent_counted
+        for key, n in other.status.items():
+            self.status[key] += n
+        for key, n in other.rag.items():
+            self.rag[key] += n
+
+    @property
+    def status_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, STATUS_LABELS[key], self.status[key]) for key in STATUS_KEYS]
+
+    @property
+    def rag_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, RAG_LABELS[key], self.rag[key]) for key in RAG_KEYS]
+
+
+@dataclass
+class ThemeTally:
+    theme_id: int
+    number: int
+    title: str
+    tally: Tally
+
+
+@dataclass
+class PartnerTally:
+    partner_id: int
+    slug: str
+    short_name: str
+    name: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action in a list (overdue, slippage, changes), as it stood."""
+
+    action_id: int
+    reference: str
+    title: str
+    theme_number: int
+    status: str
+    rag: str
+    percent_complete: int
+    original_due_date: datetime.date
+    due_date: datetime.date
+    revision_reason: str = ""
+    previous_status: str | None = None
+    previous_rag: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"/actions/{self.action_id}/"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def rag_label(self) -> str:
+        return RAG_LABELS[self.rag]
+
+    @property
+    def previous_rag_label(self) -> str:
+        return RAG_LABELS[self.previous_rag] if self.previous_rag else ""
+
+    @property
+    def previous_status_label(self) -> str:
+        return STATUS_LABELS[self.previous_status] if self.previous_status else ""
+
+    @property
+    def slipped_days(self) -> int:
+        return (self.due_date - self.original_due_date).days
+
+
+CHANGE_KINDS = ("worsened", "improved", "completed", "added")
+CHANGE_LABELS = {
+    "worsened": "RAG worsened",
+    "improved": "RAG improved",
+    "completed": "Completed",
+    "added": "Reported for the first time",
+}
+
+
+@dataclass
+class Changes:
+    """What moved between the end of `since` and the picture shown."""
+
+    since: Quarter
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANGE_KINDS, 0))
+    lines: dict[str, list[ActionLine]] = field(default_factory=lambda: {k: [] for k in CHANGE_KINDS})
+
+    @property
+    def rows(self) -> list[tuple[str, str, int, list[ActionLine]]]:
+        return [(k, CHANGE_LABELS[k], self.counts[k], self.lines[k]) for k in CHANGE_KINDS]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """RAG counts of the quarter's own plan at the end of the quarter."""
+
+    quarter: Quarter
+    total: int
+    rag: dict[str, int]
+
+    def share(self, key: str) -> float:
+        return self.rag[key] / self.total if self.total else 0.0
+
+
+@dataclass
+class Rollup:
+    plan: ActionPlan
+    quarter: Quarter | None  # None: live
+    as_of: datetime.date
+    partner: PartnerAuthority | None
+    theme: Theme | None
+    totals: Tally
+    themes: list[ThemeTally]
+    partners: list[PartnerTally]
+    overdue: list[ActionLine]
+    slippage: list[ActionLine]
+    changes: Changes
+    trend: list[TrendPoint]
+    list_limit: int | None = None
+
+    @property
+    def is_live(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def shown_quarter(self) -> Quarter:
+        """The quarter the picture belongs to (the current one when live)."""
+        return self.quarter or Quarter.containing(self.as_of)
+
+    @property
+    def picture_label(self) -> str:
+        if self.is_live:
+            return f"latest updates at {self.as_of:%-d %B %Y}"
+        return f"as at the end of {self.quarter.label} ({self.as_of:%-d %B %Y})"
+
+
+# --- the computation ---------------------------------------------------------
+
+
+def summary(
+    plan: ActionPlan,
+    quarter: Quarter | None = None,
+    partner: PartnerAuthority | None = None,
+    theme: Theme | None = None,
+    *,
+    list_limit: int | None = None,
+) -> Rollup:
+    """Every figure of one plan's picture. See the module docstring for the rules."""
+    as_of = quarter.last_day if quarter else clock.today()
+    scope = _scope(plan, partner=partner, theme=theme)
+    by_theme = _tallies_by(scope, "theme_id", quarter=quarter, partner=partner, as_of=as_of)
+    themes = [
+        ThemeTally(t.pk, t.number, t.title, by_theme.get(t.pk, Tally()))
+        for t in Theme.objects.filter(strategy_id=plan.strategy_id).order_by("number")
+        if theme is None or t.pk == theme.pk
+    ]
+    totals = Tally()
+    for row in themes:
+        totals.add(row.tally)
+    return Rollup(
+        plan=plan,
+        quarter=quarter,
+        as_of=as_of,
+        partner=partner,
+        theme=theme,
+        totals=totals,
+        themes=themes,
+        partners=_partner_tallies(plan, quarter=quarter, partner=partner, theme=theme, as_of=as_of),
+        overdue=_overdue_lines(scope, quarter=quarter, partner=partner, as_of=as_of, limit=list_limit),
+        slippage=_slippage_lines(scope, quarter=quarter, partner=partner, limit=list_limit),
+        changes=_changes(scope, quarter=quarter, partner=partner, limit=list_limit),
+        trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme),
+        list_limit=list_limit,
+    )
+
+
+def comparison_quarter(quarter: Quarter | None) -> Quarter:
+    """The quarter whose end the changes are measured from."""
+    if quarter is not None:
+        return quarter.previous()
+    return clock.reporting_quarter().previous()
+
+
+def _scope(plan, *, partner=None, theme=None):
+    actions = Action.objects.filter(plan=plan)
+    if theme is not None:
+        actions = actions.filter(theme=theme)
+    if partner is not None:
+        actions = actions.filter(partners=partner)
+    return actions
+
+
+def _state_ids(scope, *, quarter, partner):
+    return selectors.with_state_update_id(scope, quarter=quarter, partner=partner).values("state_update_id")
+
+
+def _state_updates(scope, *, quarter, partner):
+    """The updates that are the actions' states (at most one per action)."""
+    return ProgressUpdate.objects.filter(pk__in=_state_ids(scope, quarter=quarter, partner=partner))
+
+
+def _overdue_update_q(as_of: datetime.date) -> Q:
+    # selectors.is_overdue, over state updates: open, and the state's due date passed.
+    return ~Q(status__in=_CLOSED) & Q(state_due__lt=as_of)
+
+
+def _slipped_q() -> Q:
+    return Q(revised_due_date__isnull=False) & ~Q(revised_due_date=F("action__due_date"))
+
+
+def _tallies_by(scope, key: str, *, quarter, partner, as_of) -> dict[int, Tally]:
+    """Tallies grouped by an Action field, in two queries: reported and not yet."""
+    tallies: dict[int, Tally] = {}
+    reported = (
+        _state_updates(scope, quarter=quarter, partner=partner)
+        .annotate(state_due=Coalesce("revised_due_date", "action__due_date"), group=F(f"action__{key}"))
+        .values("group", "status", "rag")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=_overdue_update_q(as_of)),
+            slipped=Count("pk", filter=_slipped_q()),
+            percent_sum=Sum("percent_complete"),
+        )
+        .order_by()
+    )
+    for row in reported:
+        tally = tallies.setdefault(row["group"], Tally())
+        tally.total += row["n"]
+        tally.status[row["status"]] += row["n"]
+        tally.rag[row["rag"]] += row["n"]
+        tally.overdue += row["overdue"]
+        tally.slipped += row["slipped"]
+        if row["status"] not in _EXCLUDED:
+            tally.percent_sum += row["percent_sum"] or 0
+            tally.percent_counted += row["n"]
+    silent = (
+        selectors.with_state_update_id(scope, quarter=quarter, partner=partner)
+        .filter(state_update_id__isnull=True)
+        .annotate(group=F(key))
+        .values("group")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=as_of)))
+        .order_by()
+    )
+    for row in silent:
+        # No update: not started, 0% done, overdue on its original date.
+        tally = tallies.setdefault(row["group"], Tally())
+        tally.total += row["n"]
+        tally.status[Status.NOT_STARTED] += row["n"]
+        tally.rag[NOT_REPORTED] += row["n"]
+        tally.overdue += row["overdue"]
+        tally.percent_counted += row["n"]
+    return tallies
+
+
+def _partner_tallies(plan, *, quarter, partner, theme, as_of) -> list[PartnerTally]:
+    """Each partner's picture from its own states (two queries per partner)."""
+    partners = [partner] if partner is not None else list(PartnerAuthority.objects.order_by("name"))
+    rows = []
+    for p in partners:
+        scope = _scope(plan, partner=p, theme=theme)
+        tally = Tally()
+        for t in _tallies_by(scope, "plan_id", quarter=quarter, partner=p, as_of=as_of).values():
+            tally.add(t)
+        rows.append(PartnerTally(p.pk, p.slug, p.short_name, p.name, tally))
+    return rows
+
+
+def _line(update: ProgressUpdate | None, action: Action, **extra) -> ActionLine:
+    return ActionLine(
+        action_id=action.pk,
+        reference=action.reference,
+        title=action.title,
+        theme_number=action.theme.number,
+        status=update.status if update else Status.NOT_STARTED.value,
+        rag=update.rag if update else NOT_REPORTED,
+        percent_complete=update.percent_complete if update else 0,
+        original_due_date=action.due_date,
+        due_date=(update.revised_due_date if update and update.revised_due_date else action.due_date),
+        revision_reason=update.revision_reason if update and update.revised_due_date else "",
+        **extra,
+    )
+
+
+def _overdue_lines(scope, *, quarter, partner, as_of, limit) -> list[ActionLine]:
+    """Overdue actions, longest overdue first."""
+    reported = (
+        _state_updates(scope, quarter=quarter, partner=partner)
+        .annotate(state_due=Coalesce("revised_due_date", "action__due_date"))
+        .filter(_overdue_update_q(as_of))
+        .select_related("action", "action__theme")
+        .order_by("state_due", "action__theme__number", "action__reference")
+    )
+    silent = (
+        selectors.with_state_update_id(scope, quarter=quarter, partner=partner)
+        .filter(state_update_id__isnull=True, due_date__lt=as_of)
+        .select_related("theme")
+        .order_by("due_date", "theme__number", "reference")
+    )
+    if limit is not None:
+        reported, silent = reported[:limit], silent[:limit]
+    lines = [_line(u, u.action) for u in reported] + [_line(None, a) for a in silent]
+    lines.sort(key=lambda line: (line.due_date, line.theme_number, line.reference))
+    return lines[:limit] if limit is not None else lines
+
+
+def _slippage_lines(scope, *, quarter, partner, limit) -> list[ActionLine]:
+    """The slippage register: actions whose due date moved, biggest move first."""
+    moved = (
+        _state_updates(scope, quarter=quarter, partner=partner)
+        .filter(revised_due_date__isnull=False)
+        .exclude(revised_due_date=F("action__due_date"))
+        .annotate(slip=F("revised_due_date") - F("action__due_date"))
+        .select_related("action", "action__theme")
+        .order_by("-slip", "action__theme__number", "action__reference")
+    )
+    if limit is not None:
+        moved = moved[:limit]
+    return [_line(u, u.action) for u in moved]
+
+
+def _changes(scope, *, quarter, partner, limit) -> Changes:
+    """Worsened, improved, completed and first reported since the comparison quarter."""
+    since = comparison_quarter(quarter)
+    fields = ("action_id", "status", "rag")
+    now_rows = _state_updates(scope, quarter=quarter, partner=partner).values_list(*fields)
+    before_rows = _state_updates(scope, quarter=since, partner=partner).values_list(*fields)
+    now = {a: (s, r) for a, s, r in now_rows}
+    before = {a: (s, r) for a, s, r in before_rows}
+    changes = Changes(since=since)
+    kinds: dict[int, str] = {}
+    for action_id, (status, rag) in now.items():
+        kind = _change_kind(before.get(action_id), status, rag)
+        if kind:
+            kinds[action_id] = kind
+            changes.counts[kind] += 1
+    wanted = kinds
+    if limit is not None:
+        # Action ids follow the order actions were added: a stable, cheap cut.
+        wanted = {}
+        for kind in CHANGE_KINDS:
+            wanted.update(dict.fromkeys(sorted(a for a, k in kinds.items() if k == kind)[:limit], kind))
+    if not wanted:
+        return changes
+    chosen = _state_updates(scope.filter(pk__in=list(wanted)), quarter=quarter, partner=partner)
+    updates = {u.action_id: u for u in chosen.select_related("action", "action__theme")}
+    for action_id, kind in wanted.items():
+        update = updates[action_id]
+        previous = before.get(action_id)
+        changes.lines[kind].append(
+            _line(
+                update,
+                update.action,
+                previous_status=previous[0] if previous else None,
+                previous_rag=previous[1] if previous else None,
+            )
+        )
+    for kind in CHANGE_KINDS:
+        changes.lines[kind].sort(key=lambda line: (line.theme_number, line.reference))
+    return changes
+
+
+def _change_kind(before: tuple[str, str] | None, status: str, rag: str) -> str | None:
+    if before is None:
+        return "added"
+    old_status, old_rag = before
+    if status == Status.COMPLETED:
+        return None if old_status == Status.COMPLETED else "completed"
+    if status in _EXCLUDED:
+        return None
+    delta = _SEVERITY[rag] - _SEVERITY[old_rag]
+    if delta > 0:
+        return "worsened"
+    if delta < 0:
+        return "improved"
+    return None
+
+
+def trend(strategy, *, upto: Quarter | None = None, partner=None, theme=None) -> list[TrendPoint]:
+    """RAG counts at the end of every quarter of the strategy up to `upto` (default: now).
+
+    Each quarter counts its own financial year's plan, so the line runs across plans.
+    One query per quarter, whatever the number of actions.
+    """
+    last = min(upto or clock.current_quarter(), Quarter(strategy.last_year, 4))
+    points = []
+    for q in quarters_between(Quarter(strategy.first_year, 1), last):
+        scope = Action.objects.filter(plan__strategy=strategy, plan__year=q.year)
+        if theme is not None:
+            scope = scope.filter(theme=theme)
+        if partner is not None:
+            scope = scope.filter(partners=partner)
+        points.append(_trend_point(scope, q, partner))
+    return points
+
+
+def _trend_point(scope, quarter: Quarter, partner) -> TrendPoint:
+    rag = dict.fromkeys(RAG_KEYS, 0)
+    rows = _state_updates(scope, quarter=quarter, partner=partner).values("rag").annotate(n=Count("pk"))
+    for row in rows.order_by():
+        rag[row["rag"]] = row["n"]
+    total = scope.count()
+    rag[NOT_REPORTED] = total - sum(rag.values())
+    return TrendPoint(quarter, total, rag)
+
+
+# --- caching -------------------------------------------------------------------
+
+
+def data_version() -> str:
+    """A fingerprint of everything the figures read, in one cheap query.
+
+    Updates are append-only and every admin edit of an action, plan, theme or
+    partner adds a history row, so the newest ids change whenever a figure could.
+    Bulk loads (demo data, imports) add rows with new ids too. Each MAX is an
+    index lookup, so this costs about as much as reading the session.
+    """
+    from django.db import connection
+
+    tables = [
+        (ProgressUpdate._meta.db_table, "id"),
+        (Action._meta.db_table, "id"),
+        (Action.partners.through._meta.db_table, "id"),
+        (Action.history.model._meta.db_table, "history_id"),
+        (ActionPlan.history.model._meta.db_table, "history_id"),
+        (Theme.history.model._meta.db_table, "history_id"),
+        (PartnerAuthority.history.model._meta.db_table, "history_id"),
+    ]
+    qn = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        values = cursor.fetchone()
+    return "-".join(str(v or 0) for v in values)
+
+
+def cached_summary(
+    plan: ActionPlan,
+    quarter: Quarter | None = None,
+    partner: PartnerAuthority | None = None,
+    theme: Theme | None = None,
+    *,
+    list_limit: int | None = None,
+) -> Rollup:
+    """`summary`, kept in the cache until the data (or the portal's date) changes.
+
+    The key holds the data version, so a new update or an admin edit is seen by
+    the very next request in every process; stale entries simply expire.
+    """
+    from django.core.cache import cache
+
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard-rollup-v1",
+            data_version(),
+            clock.today().isoformat(),
+            plan.pk,
+            quarter.code if quarter else "live",
+            partner.pk if partner else "all",
+            theme.pk if theme else "all",
+            list_limit,
+        )
+    )
+    rollup = cache.get(key)
+    if rollup is None:
+        rollup = summary(plan, quarter, partner, theme, list_limit=list_limit)
+        cache.set(key, rollup, timeout=CACHE_SECONDS)
+    return rollup
+
+
+CACHE_SECONDS = 60 * 60
