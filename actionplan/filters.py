@@ -45,17 +45,17 @@ ORDERINGS = {
     "updated": ("latest_update__created_at", "theme__number", "reference"),
 }
 ORDERING_LABELS = {
-    "reference": "Reference",
-    "title": "Title",
-    "due": "Due date",
-    "rag": "RAG",
-    "status": "Status",
-    "lead": "Lead officer",
-    "updated": "Last updated",
+    "reference": ("Reference", "Reference, last first"),
+    "title": ("Title, A to Z", "Title, Z to A"),
+    "due": ("Due date, soonest first", "Due date, latest first"),
+    "rag": ("RAG, red first", "RAG, completed first"),
+    "status": ("Status", "Status, reversed"),
+    "lead": ("Lead officer, A to Z", "Lead officer, Z to A"),
+    "updated": ("Least recently updated", "Most recently updated"),
 }
 ORDERING_CHOICES = [
-    *((key, f"{label} (ascending)") for key, label in ORDERING_LABELS.items()),
-    *((f"-{key}", f"{label} (descending)") for key, label in ORDERING_LABELS.items()),
+    *((key, labels[0]) for key, labels in ORDERING_LABELS.items()),
+    *((f"-{key}", labels[1]) for key, labels in ORDERING_LABELS.items()),
 ]
 DEFAULT_ORDERING = "reference"
 OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "Not overdue")]
@@ -97,7 +97,6 @@ class ActionFilter(django_filters.FilterSet):
     partner = django_filters.CharFilter(
         method="filter_partner",
         label="Partner",
-        help_text="A partner's slug or short name, such as MBC.",
         widget=forms.Select(choices=_partner_choices),
     )
     status = django_filters.ChoiceFilter(

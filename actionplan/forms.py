@@ -1,0 +1,286 @@
+"""The progress update form. It collects answers; actionplan.services decides."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import (
+    Button,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Fixed,
+    Fluid,
+    Hidden,
+    Layout,
+    Size,
+)
+from django import forms
+
+from actionplan import selectors
+from actionplan.models import Action, ProgressUpdate
+from core import clock
+from core.quarters import Quarter
+
+Status = ProgressUpdate.Status
+Rag = ProgressUpdate.Rag
+
+CHANGED, NO_CHANGE = "changed", "no_change"
+WHOLE_ACTION = ""
+
+
+def quarter_choices() -> list[Quarter]:
+    """This financial year's quarters up to now that are still open for updates."""
+    current = clock.current_quarter()
+    quarters = [Quarter(current.year, n) for n in range(1, current.number + 1)]
+    return [q for q in reversed(quarters) if not selectors.is_quarter_locked(q)]
+
+
+def default_quarter(choices: list[Quarter]) -> Quarter | None:
+    wanted = clock.reporting_quarter()
+    if wanted in choices:
+        return wanted
+    return choices[0] if choices else None
+
+
+class ProgressUpdateForm(forms.Form):
+    seen_update_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quarter = forms.TypedChoiceField(
+        label="Which quarter are you reporting on?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the quarter you are reporting on"},
+    )
+    partner = forms.ChoiceField(
+        label="Is this update for the whole action or one partner?",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Choose one partner only where delivery differs between the councils.",
+    )
+    change = forms.ChoiceField(
+        label="Has anything changed since the last update?",
+        choices=[(CHANGED, "Yes, record the new position"), (NO_CHANGE, "No, nothing has changed")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    no_change_reason = forms.CharField(
+        label="Why has nothing changed?",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="A sentence is enough. The status, RAG, % complete and dates of the last update are kept.",
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Status.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=[(Rag.GREEN, "Green: on track"), (Rag.AMBER, "Amber: at risk"), (Rag.RED, "Red: off track")],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Completed actions are shown blue; you do not need to choose.",
+    )
+    percent_complete = forms.IntegerField(
+        label="Percentage complete",
+        required=False,
+        min_value=0,
+        max_value=100,
+        # GOV.UK asks for a text input with a numeric keyboard, not type=number.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        help_text="A whole number from 0 to 100. Completed actions are 100%.",
+        error_messages={
+            "invalid": "Enter the percentage complete as a whole number, like 40",
+            "min_value": "Percentage complete must be 0 or more",
+            "max_value": "Percentage complete must be 100 or less",
+        },
+    )
+    commentary = forms.CharField(
+        label="Commentary",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What happened this quarter. Required for amber and red.",
+    )
+    next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
+    revised_due_date = DateInputField(
+        label="Revised due date",
+        required=False,
+        require_all_fields=False,
+        help_text="Only if the due date has changed. For example, 31 3 2024.",
+    )
+    revision_reason = forms.CharField(
+        label="Reason for the revised due date",
+        required=False,
+        widget=forms.Textarea,
+    )
+
+    def __init__(self, *args, action: Action, last_update: ProgressUpdate | None, **kwargs):
+        self.action = action
+        self.last_update = last_update
+        self.quarters = quarter_choices()
+        default = default_quarter(self.quarters)
+        kwargs.setdefault("initial", {}).update(self._initial_from(last_update, default))
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = [(q.code, f"{q.label} ({q.months_label})") for q in self.quarters]
+        partners = list(action.partners.all())
+        self.fields["partner"].choices = [
+            (WHOLE_ACTION, "The whole action"),
+            *((p.slug, p.name) for p in partners),
+        ]
+        self.partners = {p.slug: p for p in partners}
+        self.fields["revised_due_date"].help_text = (
+            f"Only if the due date has changed. The original due date is {action.due_date:%-d %B %Y}. "
+            "For example, 31 3 2024."
+        )
+        self.helper = self._helper(show_partner=len(partners) > 1, can_copy=last_update is not None)
+
+    @staticmethod
+    def _initial_from(last: ProgressUpdate | None, quarter: Quarter | None) -> dict:
+        initial = {"quarter": quarter.code if quarter else None, "change": CHANGED, "partner": WHOLE_ACTION}
+        if last is None:
+            return {**initial, "status": Status.NOT_STARTED, "percent_complete": 0}
+        return {
+            **initial,
+            "status": last.status,
+            "rag": "" if last.rag == Rag.BLUE else last.rag,
+            "percent_complete": last.percent_complete,
+            "next_steps": last.next_steps,
+            "revised_due_date": last.revised_due_date,
+            "revision_reason": last.revision_reason,
+        }
+
+    def _helper(self, *, show_partner: bool, can_copy: bool) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        new_position = [
+            Field.radios("status", legend_size=Size.SMALL, small=True),
+            Field.radios("rag", legend_size=Size.SMALL, small=True),
+            Field.text("percent_complete", field_width=Fixed.THREE),
+            Field.textarea("commentary", rows=5),
+            Field.textarea("next_steps", rows=3),
+            Field("revised_due_date"),
+            Field.textarea("revision_reason", rows=2),
+        ]
+        layout = [
+            Hidden("seen_update_id", self["seen_update_id"].value() or ""),
+            Field.radios("quarter", legend_size=Size.MEDIUM),
+        ]
+        if show_partner:
+            layout.append(Field.radios("partner", legend_size=Size.MEDIUM))
+        if can_copy:
+            layout.append(
+                ConditionalRadios(
+                    "change",
+                    "Yes, record the new position",
+                    ConditionalQuestion(
+                        "No, nothing has changed", Field.textarea("no_change_reason", rows=2)
+                    ),
+                )
+            )
+        layout.append(Fieldset(*new_position, legend="The position now", legend_size=Size.MEDIUM))
+        layout.append(Button("save", "Save update", data_prevent_double_click="true"))
+        helper.layout = Layout(*layout)
+        return helper
+
+    def clean_partner(self):
+        slug = self.cleaned_data.get("partner") or WHOLE_ACTION
+        return self.partners.get(slug)
+
+    def clean(self):
+        data = super().clean()
+        data["change"] = data.get("change") or CHANGED
+        if data["change"] == NO_CHANGE:
+            if self.last_update is None:
+                self.add_error("change", "There is no earlier update to copy: record the position instead")
+            elif not (data.get("no_change_reason") or "").strip():
+                self.add_error("no_change_reason", "Enter why nothing has changed")
+        return data
+
+    def update_values(self) -> dict:
+        """Keyword arguments for services.update_create (without action and author)."""
+        data = self.cleaned_data
+        common = {
+            "quarter": Quarter.from_code(data["quarter"]),
+            "partner": data.get("partner"),
+            "seen_update_id": data.get("seen_update_id"),
+        }
+        if data["change"] == NO_CHANGE:
+            last = self.last_update
+            return {
+                **common,
+                "status": last.status,
+                "rag": last.rag,
+                "percent_complete": last.percent_complete,
+                "commentary": data["no_change_reason"],
+                "next_steps": last.next_steps,
+                "revised_due_date": last.revised_due_date,
+                "revision_reason": last.revision_reason,
+                "no_change": True,
+            }
+        return {
+            **common,
+            "status": data.get("status") or "",
+            "rag": data.get("rag") or "",
+            "percent_complete": data.get("percent_complete"),
+            "commentary": data.get("commentary") or "",
+            "next_steps": data.get("next_steps") or "",
+            "revised_due_date": data.get("revised_due_date"),
+            "revision_reason": data.get("revision_reason") or "",
+        }
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the service's ValidationError messages on the fields they are about."""
+        no_change = self.cleaned_data.get("change") == NO_CHANGE
+        for key, messages in errors.items():
+            field = key
+            if no_change and key == "commentary":
+                field = "no_change_reason"
+            if field not in self.fields:
+                field = None
+            for message in messages:
+                self.add_error(field, message)
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary, each pointing at a real input."""
+        links = [(self._anchor("quarter"), e) for e in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                links.append((self._anchor(name), message))
+        return links
+
+    def _anchor(self, name: str) -> str:
+        field = self[name]
+        widget = field.field.widget
+        if name == "change":
+            return f"id_{name}_0"  # crispy-forms-gds numbers conditional radios from 0
+        if isinstance(widget, forms.RadioSelect):
+            return f"id_{name}_1"
+        if isinstance(field.field, DateInputField):
+            return f"{field.auto_id}_0"
+        return field.auto_id
+
+
+def filter_helper() -> FormHelper:
+    """How the action list's filter (actionplan.filters.ActionFilter) is laid out."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        Field.text("q", field_width=Fluid.TWO_THIRDS),
+        Div(
+            Field.select("year"),
+            Field.select("theme"),
+            Field.select("partner"),
+            Field.select("lead"),
+            Field.select("status"),
+            Field.select("rag"),
+            Field.select("overdue"),
+            Field.select("ordering"),
+            css_class="app-filter__selects",
+        ),
+    )
+    return helper

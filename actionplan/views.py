@@ -1,0 +1,257 @@
+"""Officers' pages: my actions, the action list and its CSV, an action, the update form.
+
+Thin views: reads through ActionFilter and actionplan.selectors, the one write
+through actionplan.services.update_create, every "may they?" through core.access.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from actionplan import selectors, services
+from actionplan.filters import DEFAULT_ORDERING, ActionFilter
+from actionplan.forms import ProgressUpdateForm, filter_helper
+from actionplan.models import Action
+from core import access, clock
+from core.quarters import financial_year_label
+
+PAGE_SIZE = 50
+# Spreadsheet programs run a cell starting with one of these as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_viewer(request: HttpRequest) -> None:
+    if not access.can_view_action(request.user):
+        raise PermissionDenied
+
+
+def _list_queryset():
+    return Action.objects.select_related("theme", "plan", "lead_officer", "latest_update").prefetch_related(
+        "partners"
+    )
+
+
+@require_GET
+def my_actions(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    quarter = clock.reporting_quarter()
+    rows = selectors.led_actions(request.user, year=clock.current_financial_year(), quarter=quarter)
+    return render(
+        request,
+        "actionplan/my_actions.html",
+        {
+            "rows": rows,
+            "quarter": quarter,
+            "due_count": sum(row.update_due for row in rows),
+            "year_label": financial_year_label(clock.current_financial_year()),
+            "nav_my_actions": True,
+        },
+    )
+
+
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    action_filter = ActionFilter(request.GET, queryset=_list_queryset())
+    valid = action_filter.is_valid()
+    page = Paginator(action_filter.qs if valid else Action.objects.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = clock.today()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": action_filter,
+        "filter_helper": filter_helper(),
+        "page": page,
+        "page_numbers": _page_numbers(page),
+        "states": [selectors.ActionState(a, a.latest_update, today) for a in page.object_list],
+        "query": query.urlencode(),
+        "sort_columns": _sort_columns(query, action_filter.form.data.get("ordering") or DEFAULT_ORDERING),
+        "nav_actions": True,
+    }
+    if access.is_officer(request.user):
+        quarter = clock.reporting_quarter()
+        led = selectors.led_actions(request.user, year=clock.current_financial_year(), quarter=quarter)
+        context.update(led_count=len(led), led_due=sum(row.update_due for row in led), quarter=quarter)
+    return render(request, "actionplan/action_list.html", context)
+
+
+_COLUMNS = [
+    ("Ref", "reference", False),
+    ("Action", "title", False),
+    ("Lead officer", "lead", False),
+    ("Status", "status", False),
+    ("RAG", "rag", False),
+    ("Complete", None, True),
+    ("Due", "due", False),
+]
+
+
+def _sort_columns(query, current: str) -> list[dict]:
+    """Column headers that sort the list, each keeping the rest of the filter."""
+    columns = []
+    for label, key, numeric in _COLUMNS:
+        column = {"label": label, "numeric": numeric, "url": None, "aria_sort": None}
+        if key:
+            ascending_now = current == key
+            params = query.copy()
+            params["ordering"] = f"-{key}" if ascending_now else key
+            column["url"] = params.urlencode()
+            column["next_direction"] = "descending" if ascending_now else "ascending"
+            if current.lstrip("-") == key:
+                column["aria_sort"] = "descending" if current.startswith("-") else "ascending"
+        columns.append(column)
+    return columns
+
+
+def _page_numbers(page) -> list[int | None]:
+    """First, last and the pages around the current one; None marks a gap."""
+    last = page.paginator.num_pages
+    wanted = sorted({1, last, *range(max(1, page.number - 1), min(last, page.number + 1) + 1)})
+    numbers: list[int | None] = []
+    for number in wanted:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@require_GET
+def action_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the rows the list's filter shows, as CSV."""
+    _require_viewer(request)
+    action_filter = ActionFilter(request.GET, queryset=_list_queryset())
+    if not action_filter.is_valid():
+        return HttpResponse("The filter is not valid.", status=400, content_type="text/plain")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="actions-{clock.today():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Plan year",
+            "Reference",
+            "Theme",
+            "Title",
+            "Lead officer",
+            "Partners",
+            "Status",
+            "RAG",
+            "% complete",
+            "Original due date",
+            "Due date",
+            "Overdue",
+            "Last updated",
+            "Commentary",
+        ]
+    )
+    today = clock.today()
+    for action in action_filter.qs:
+        state = selectors.ActionState(action, action.latest_update, today)
+        update = action.latest_update
+        row = [
+            action.plan.year_label,
+            action.reference,
+            str(action.theme),
+            action.title,
+            action.lead_officer.display_name,
+            ", ".join(p.short_name for p in action.partners.all()),
+            state.status_label,
+            state.rag_label,
+            state.percent_complete,
+            action.due_date.isoformat(),
+            state.due_date.isoformat(),
+            "Yes" if state.is_overdue else "No",
+            update.created_at.isoformat(timespec="minutes") if update else "",
+            update.commentary if update else "",
+        ]
+        writer.writerow([_neutralise(cell) for cell in row])
+    return response
+
+
+def _neutralise(cell):
+    if isinstance(cell, str) and cell.startswith(_FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
+
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_viewer(request)
+    action = get_object_or_404(
+        Action.objects.select_related(
+            "plan__strategy",
+            "theme",
+            "lead_officer",
+            "latest_update__author",
+            "carried_forward_from__plan",
+            "carried_forward_to__plan",
+        ),
+        pk=pk,
+    )
+    state = selectors.ActionState(action, action.latest_update, clock.today())
+    history = action.updates.select_related("author", "partner").order_by("-created_at", "-id")
+    return render(
+        request,
+        "actionplan/action_detail.html",
+        {
+            "action": action,
+            "state": state,
+            "partner_states": selectors.partner_states(action),
+            "history": history,
+            "can_update": access.can_update_action(request.user, action),
+            "carried_forward_to": getattr(action, "carried_forward_to", None),
+            "nav_actions": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action.objects.select_related("plan", "theme", "latest_update"), pk=pk)
+    if not access.can_update_action(request.user, action):
+        raise PermissionDenied
+    last = action.latest_update
+    newest = selectors.newest_update(action)
+    conflict = None
+    if request.method == "POST":
+        form = ProgressUpdateForm(request.POST, action=action, last_update=last)
+        if form.is_valid():
+            try:
+                update = services.update_create(action=action, author=request.user, **form.update_values())
+            except services.UpdateConflict as exc:
+                conflict = exc.newer
+                # Keep what they typed; saving again now means they have seen it.
+                action.refresh_from_db(fields=["latest_update"])
+                last = action.latest_update
+                data = request.POST.copy()
+                data["seen_update_id"] = str(conflict.pk)
+                form = ProgressUpdateForm(data, action=action, last_update=last)
+                form.is_valid()
+            except ValidationError as exc:
+                form.add_service_errors(exc.message_dict)
+            else:
+                messages.success(request, f"Your update for {update.quarter.label} has been saved.")
+                return redirect(action.get_absolute_url() + "#history")
+    else:
+        form = ProgressUpdateForm(
+            initial={"seen_update_id": newest.pk if newest else None}, action=action, last_update=last
+        )
+    return render(
+        request,
+        "actionplan/action_update.html",
+        {
+            "action": action,
+            "form": form,
+            "conflict": conflict,
+            "last": last,
+            "nav_actions": True,
+        },
+    )
