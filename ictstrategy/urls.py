@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reminders/", include("reminders.urls")),
+    path("actions/", include("actionplan.urls")),
     path("", include("core.urls")),
 ]
