@@ -1,7 +1,7 @@
 from django.urls import path
 
-from core import home
+from dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", dashboard_views.dashboard, name="home"),
 ]

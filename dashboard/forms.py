@@ -1,0 +1,60 @@
+"""The dashboard's filters: plan year, "as at" quarter, theme and partner (query string)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+
+from core import clock
+from core.quarters import Quarter, financial_year_label, quarters_between
+
+LIVE = ""
+
+
+class DashboardFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="Plan year", coerce=int, required=False)
+    as_at = forms.TypedChoiceField(
+        label="As at",
+        coerce=int,
+        required=False,
+        help_text="The picture at the end of a past quarter, as it was reported.",
+    )
+    theme = forms.TypedChoiceField(label="Theme", coerce=int, required=False)
+    partner = forms.ChoiceField(label="Partner", required=False)
+
+    def __init__(self, data, *, strategy, plan_years, themes, partners):
+        super().__init__(data)
+        self.strategy = strategy
+        self.fields["year"].choices = [(y, financial_year_label(y)) for y in plan_years]
+        last = min(clock.current_quarter(), Quarter(strategy.last_year, 4))
+        quarters = quarters_between(Quarter(strategy.first_year, 1), last)
+        self.fields["as_at"].choices = [
+            (LIVE, "Latest updates"),
+            *((q.code, q.label) for q in reversed(quarters)),
+        ]
+        self.fields["theme"].choices = [("", "All themes"), *((t.number, str(t)) for t in themes)]
+        self.fields["partner"].choices = [("", "All partners"), *((p.slug, p.name) for p in partners)]
+        for name, message in {
+            "year": "Choose a plan year of the strategy",
+            "as_at": "Choose a quarter that has ended, or latest updates",
+            "theme": "Choose one of the strategy's themes",
+            "partner": "Choose one of the partner authorities",
+        }.items():
+            self.fields[name].error_messages["invalid_choice"] = message
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.select("year"),
+            Field.select("as_at"),
+            Field.select("theme"),
+            Field.select("partner"),
+            Button("show", "Show figures", css_class="govuk-button--secondary"),
+        )
+
+    def value(self, name):
+        """The cleaned value, or None when it was blank or not valid (its error is shown)."""
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return None
+        value = self.cleaned_data.get(name)
+        return None if value in (None, "") else value

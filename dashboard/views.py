@@ -1,0 +1,179 @@
+"""The committee dashboard: where the strategy stands, what changed, per council."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from actionplan.models import ActionPlan
+from core import access, clock
+from core.quarters import Quarter
+from dashboard import charts, rollups
+from dashboard.forms import DashboardFilterForm
+from themes.models import PartnerAuthority, Strategy
+
+# Rows shown in each list on the screen; the counts stay exact and link to the rest.
+LIST_LIMIT = 15
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not access.has_portal_role(request.user):
+        raise PermissionDenied
+    strategy = Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year").first()
+    if strategy is None:
+        return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True})
+    plans = {p.year: p for p in ActionPlan.objects.filter(strategy=strategy).select_related("strategy")}
+    themes = list(strategy.themes.order_by("number"))
+    partners = list(PartnerAuthority.objects.order_by("name"))
+    form = DashboardFilterForm(
+        request.GET or None, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
+    )
+    if form.is_bound:
+        form.is_valid()
+    quarter = _as_at(form)
+    year = form.value("year") or (quarter.year if quarter else _default_year(plans))
+    plan = plans.get(year)
+    if plan is None:
+        return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True, "strategy": strategy})
+    theme = next((t for t in themes if t.number == form.value("theme")), None)
+    partner = next((p for p in partners if p.slug == form.value("partner")), None)
+    if not form.is_bound:
+        form = DashboardFilterForm(
+            {"year": year}, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
+        )
+        form.is_valid()
+    rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT)
+    links = ListLinks(rollup)
+    context = {
+        "nav_dashboard": True,
+        "strategy": strategy,
+        "form": form,
+        "rollup": rollup,
+        "links": links,
+        "charts": _charts(rollup),
+        "totals": _row("All actions", rollup.totals, links),
+        "theme_rows": [
+            _row(f"{row.number}. {row.title}", row.tally, links.for_theme(row.number))
+            for row in rollup.themes
+        ],
+        "partner_rows": [_row(row.name, row.tally, links.for_partner(row.slug)) for row in rollup.partners],
+        "status_cells": [(label, n, links.status(key)) for key, label, n in rollup.totals.status_rows],
+        "rag_labels": [rollups.RAG_LABELS[k] for k in rollups.RAG_KEYS],
+        "trend_rows": [
+            (p.quarter.label, p.total, [p.rag[k] for k in rollups.RAG_KEYS]) for p in rollup.trend
+        ],
+        "excluded_labels": [rollups.STATUS_LABELS[s] for s in rollups._EXCLUDED],
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _row(label: str, tally: rollups.Tally, links: ListLinks) -> dict:
+    """One line of a breakdown table: each figure with the list link that makes it up."""
+    return {
+        "label": label,
+        "tally": tally,
+        "total_url": links.all,
+        "rag_cells": [(name, n, links.rag(key)) for key, name, n in tally.rag_rows],
+        "overdue_url": links.overdue,
+        "average": None if tally.average_percent is None else round(tally.average_percent),
+    }
+
+
+def _as_at(form) -> Quarter | None:
+    code = form.value("as_at")
+    return Quarter.from_code(code) if code else None
+
+
+def _default_year(plans: dict[int, ActionPlan]) -> int:
+    """The current financial year's plan, else the latest plan before it, else the first."""
+    current = clock.current_financial_year()
+    if current in plans:
+        return current
+    earlier = [y for y in plans if y < current]
+    return max(earlier) if earlier else min(plans)
+
+
+def _charts(rollup: rollups.Rollup) -> dict[str, str]:
+    label = rollup.picture_label
+    return {
+        key: mark_safe(svg)  # noqa: S308 - built by dashboard.charts, which escapes every text
+        for key, svg in {
+            "rag": charts.rag_bars(
+                rollup.totals.rag, chart_id="chart-rag", title=f"Actions by RAG rating, {label}"
+            ),
+            "status": charts.status_bars(
+                [(name, n) for _key, name, n in rollup.totals.status_rows],
+                chart_id="chart-status",
+                title=f"Actions by status, {label}",
+            ),
+            "themes": charts.rag_rows(
+                [(f"Theme {row.number}", row.tally.rag) for row in rollup.themes],
+                chart_id="chart-themes",
+                title=f"RAG ratings by theme, {label}",
+            ),
+            "partners": charts.rag_rows(
+                [(row.short_name, row.tally.rag) for row in rollup.partners],
+                chart_id="chart-partners",
+                title=f"RAG ratings by partner authority, {label}",
+            ),
+            "trend": charts.rag_trend(
+                [(point.quarter.label, point.rag) for point in rollup.trend],
+                chart_id="chart-trend",
+                title="RAG ratings at the end of each quarter of the strategy",
+            ),
+        }.items()
+    }
+
+
+class ListLinks:
+    """Links from a figure to the action list that makes it up.
+
+    The action list shows each action's current overall state, so figures link to
+    it only where they are made of exactly those states: the live picture for all
+    partners. As at a past quarter, or with one partner's own states, the figures
+    are plain numbers and a single link opens the actions they are drawn from.
+    """
+
+    def __init__(self, rollup: rollups.Rollup, **fixed):
+        self.rollup = rollup
+        self.exact = rollup.is_live and rollup.partner is None
+        self.base = {"year": rollup.plan.year}
+        if rollup.theme is not None:
+            self.base["theme"] = rollup.theme.number
+        if rollup.partner is not None:
+            self.base["partner"] = rollup.partner.slug
+        self.base.update(fixed)
+
+    def _url(self, **params) -> str:
+        return "/actions/?" + urlencode({**self.base, **params})
+
+    @property
+    def all(self) -> str:
+        return self._url()
+
+    def rag(self, key: str) -> str | None:
+        if not self.exact:
+            return None
+        return self._url(rag="not_started" if key == rollups.NOT_REPORTED else key)
+
+    def status(self, key: str) -> str | None:
+        return self._url(status=key) if self.exact else None
+
+    @property
+    def overdue(self) -> str | None:
+        return self._url(overdue="true") if self.exact else None
+
+    def for_theme(self, number: int) -> ListLinks:
+        return ListLinks(self.rollup, **{**self.base, "theme": number})
+
+    def for_partner(self, slug: str) -> ListLinks:
+        links = ListLinks(self.rollup, **{**self.base, "partner": slug})
+        # A partner's figures use its own states; only its total is the list's count.
+        links.exact = False
+        return links
