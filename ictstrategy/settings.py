@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "crispy_forms",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "actionplan",
     "reporting",
     "reminders",
+    "api",
     "csp",
     "audit",
 ]
@@ -203,12 +205,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The board report: runs daily, and builds and sends the previous quarter's
+    # report once BOARD_REPORT_DAYS_AFTER_QUARTER days have passed (any N works).
+    "board-report": {
+        "task": "reporting.tasks.schedule_board_report",
+        "schedule": crontab(hour=env.int("BOARD_REPORT_HOUR", default=7), minute=0),
+    },
 }
 
+# Board reports (reporting.services): when the schedule sends, and how hard a
+# failed send retries (backoff doubles from BOARD_REPORT_RETRY_BACKOFF seconds).
+BOARD_REPORT_DAYS_AFTER_QUARTER = env.int("BOARD_REPORT_DAYS_AFTER_QUARTER", default=15)
+BOARD_REPORT_SEND_RETRIES = env.int("BOARD_REPORT_SEND_RETRIES", default=5)
+BOARD_REPORT_RETRY_BACKOFF = env.int("BOARD_REPORT_RETRY_BACKOFF", default=60)
+
 REST_FRAMEWORK = {
+    # Token first, so an anonymous request gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -218,12 +233,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.portal_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICT Strategy Delivery Portal API",
     "DESCRIPTION": "Strategies, themes, action plans, actions, progress updates and board reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (no CDN), with no inline script (CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StrategyStatusEnum": "themes.models.Strategy.Status",
+        "PlanStatusEnum": "actionplan.models.ActionPlan.Status",
+        "UpdateStatusEnum": "actionplan.models.ProgressUpdate.Status",
+        "RagEnum": "actionplan.models.ProgressUpdate.Rag",
+        "PriorityEnum": "actionplan.models.Action.Priority",
+        "ReportStateEnum": "reporting.models.BoardReport.State",
+    },
 }
 
 # Security: strict by default, and required by `check --deploy` in production.

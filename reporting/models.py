@@ -61,6 +61,9 @@ class BoardReport(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Whether the PDF was built from a locked quarter: only then is it final, so
+    # sending rebuilds a PDF made before the quarter was locked.
+    quarter_locked = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -76,12 +79,28 @@ class BoardReport(TimeStampedModel):
     def quarter(self) -> Quarter:
         return Quarter.from_code(self.period)
 
+    @property
+    def is_scheduled(self) -> bool:
+        return self.requested_by_id is None
+
+    @property
+    def has_pdf(self) -> bool:
+        return bool(self.sha256 and self.pdf)
+
+    @property
+    def filename(self) -> str:
+        return f"board-report-{self.quarter.label.replace('/', '-').replace(' ', '-').lower()}.pdf"
+
+    def get_absolute_url(self):
+        return f"/reports/{self.pk}/"
+
 
 class Delivery(models.Model):
     """One recipient's copy of one report: sent at most once."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
@@ -94,6 +113,9 @@ class Delivery(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When a sender claimed this delivery (pending -> sending). A claim that never
+    # finished means a worker died mid-send: we cannot know if the e-mail left.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,0 +1,150 @@
+"""Reads for board reports: what a quarter's report says, and the report lists.
+
+Every figure comes from the dashboard's roll-ups (see reporting.figures), so the
+report and the dashboard can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from actionplan.models import Action, ActionPlan, QuarterLock
+from core.quarters import Quarter, quarters_between
+from reporting import figures
+from reporting.models import BoardReport, Delivery, Recipient
+from themes.models import PartnerAuthority, Strategy
+
+CLASSIFICATION = "OFFICIAL"
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    theme: figures.rollups.ThemeTally
+    states: list
+    summary: figures.Tally
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    strategy: Strategy
+    plan: ActionPlan | None
+    quarter: Quarter
+    report_date: datetime.date
+    summary: figures.Tally
+    changes: figures.Changes | None
+    themes: list[ThemeSection]
+    exceptions: list
+    overdue: list
+    slipped: list
+    partners: list
+    classification: str = CLASSIFICATION
+
+    @property
+    def title(self) -> str:
+        return f"{self.strategy.title}: progress report {self.quarter.label}"
+
+    @property
+    def completed(self) -> int:
+        return figures.completed(self.summary)
+
+
+def active_strategy() -> Strategy | None:
+    return Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year").first()
+
+
+def report_date(*, period: int, requested_at: datetime.datetime) -> datetime.date:
+    """The date printed on a report.
+
+    A locked quarter's report carries the lock's date, so every rebuild of it says
+    the same; an unlocked quarter's carries the date it was asked for. Never
+    "now": that would make two builds of the same data differ.
+    """
+    lock = QuarterLock.objects.filter(period__gte=period).order_by("period").first()
+    return timezone.localdate(lock.locked_at if lock else requested_at)
+
+
+def plan_actions(plan: ActionPlan) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(plan=plan)
+        .select_related("theme", "lead_officer")
+        .prefetch_related(Prefetch("partners", queryset=PartnerAuthority.objects.order_by("short_name")))
+        .order_by("theme__number", "reference", "pk")
+    )
+
+
+def report_content(*, strategy: Strategy, quarter: Quarter, report_date: datetime.date) -> ReportContent:
+    """Everything the report shows for one strategy's quarter: the plan of that financial year."""
+    plan = ActionPlan.objects.filter(strategy=strategy, year=quarter.year).first()
+    if plan is None:
+        return _empty_content(strategy, quarter, report_date)
+    rollup = figures.rollup_for(plan, quarter)
+    actions = plan_actions(plan)
+    states = figures.states_at(actions, quarter=quarter)
+    by_id = {s.action.pk: s for s in states}
+    previous = {s.action.pk: s for s in figures.states_at(actions, quarter=quarter.previous())}
+    by_theme: dict[int, list] = {}
+    for state in states:
+        by_theme.setdefault(state.action.theme_id, []).append(state)
+    return ReportContent(
+        strategy=strategy,
+        plan=plan,
+        quarter=quarter,
+        report_date=report_date,
+        summary=rollup.totals,
+        changes=figures.changes(rollup, by_id, previous),
+        themes=[ThemeSection(t, by_theme.get(t.theme_id, []), t.tally) for t in rollup.themes],
+        exceptions=figures.exceptions(states),
+        overdue=[by_id[line.action_id] for line in rollup.overdue],
+        slipped=[by_id[line.action_id] for line in rollup.slippage],
+        partners=[p for p in rollup.partners if p.tally.total],
+    )
+
+
+def _empty_content(strategy, quarter, report_date) -> ReportContent:
+    themes = [
+        ThemeSection(
+            figures.rollups.ThemeTally(t.pk, t.number, t.title, figures.Tally()), [], figures.Tally()
+        )
+        for t in strategy.themes.order_by("number")
+    ]
+    return ReportContent(
+        strategy=strategy,
+        plan=None,
+        quarter=quarter,
+        report_date=report_date,
+        summary=figures.Tally(),
+        changes=None,
+        themes=themes,
+        exceptions=[],
+        overdue=[],
+        slipped=[],
+        partners=[],
+    )
+
+
+def content_for(report: BoardReport) -> ReportContent:
+    return report_content(
+        strategy=report.strategy,
+        quarter=report.quarter,
+        report_date=report_date(period=report.period, requested_at=report.requested_at),
+    )
+
+
+def report_list() -> QuerySet[BoardReport]:
+    return BoardReport.objects.select_related("strategy", "requested_by", "sent_by").prefetch_related(
+        Prefetch("deliveries", queryset=Delivery.objects.order_by("name"))
+    )
+
+
+def active_recipients() -> QuerySet[Recipient]:
+    return Recipient.objects.filter(is_active=True).order_by("name")
+
+
+def reportable_quarters(strategy: Strategy, *, up_to: Quarter) -> list[Quarter]:
+    """The quarters of the strategy that have started, newest first."""
+    last = min(up_to, Quarter(strategy.last_year, 4))
+    return list(reversed(quarters_between(Quarter(strategy.first_year, 1), last)))
