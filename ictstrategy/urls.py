@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reminders/", include("reminders.urls")),
     path("actions/", include("actionplan.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,255 @@
+"""What the API shows and accepts. Reads only: every write goes through a service."""
+
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from actionplan.models import Action, ActionPlan, ProgressUpdate
+from core import clock
+from core.quarters import Quarter
+from reporting.models import BoardReport
+from themes.models import PartnerAuthority, Strategy, Theme
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartnerAuthority
+        fields = ["id", "name", "short_name", "slug"]
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="period_label", read_only=True)
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "title",
+            "first_year",
+            "last_year",
+            "period",
+            "status",
+            "approved_on",
+            "approved_by",
+            "summary",
+        ]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "strategy", "number", "title", "summary"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    year_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ActionPlan
+        fields = ["id", "strategy", "year", "year_label", "status", "approved_on", "notes"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    quarter = serializers.SerializerMethodField()
+    partner = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True, allow_null=True, help_text="Empty for the whole action."
+    )
+    author = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "action",
+            "period",
+            "quarter",
+            "partner",
+            "status",
+            "rag",
+            "percent_complete",
+            "commentary",
+            "next_steps",
+            "revised_due_date",
+            "revision_reason",
+            "no_change",
+            "author",
+            "created_at",
+        ]
+
+    def get_quarter(self, update) -> str:
+        return update.quarter.label
+
+
+class CurrentStateSerializer(serializers.Serializer):
+    """The action now: its latest overall update, or "not started"."""
+
+    status = serializers.CharField()
+    rag = serializers.CharField(allow_null=True)
+    percent_complete = serializers.IntegerField()
+    due_date = serializers.DateField(help_text="The revised due date if there is one, else the original.")
+    overdue = serializers.BooleanField()
+    update_id = serializers.IntegerField(allow_null=True, help_text="The update this state comes from.")
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    theme_number = serializers.IntegerField(source="theme.number", read_only=True)
+    lead_officer = PersonSerializer(read_only=True)
+    partners = serializers.SlugRelatedField(slug_field="short_name", many=True, read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "plan",
+            "year",
+            "theme",
+            "theme_number",
+            "reference",
+            "title",
+            "description",
+            "lead_officer",
+            "partners",
+            "start_date",
+            "due_date",
+            "priority",
+            "carried_forward_from",
+            "current",
+        ]
+
+    @extend_schema_field(CurrentStateSerializer)
+    def get_current(self, action):
+        from actionplan.selectors import ActionState
+
+        state = ActionState(action, action.latest_update, clock.today())
+        return {
+            "status": state.status,
+            "rag": state.rag,
+            "percent_complete": state.percent_complete,
+            "due_date": state.due_date,
+            "overdue": state.is_overdue,
+            "update_id": action.latest_update_id,
+        }
+
+
+class UpdateCreateSerializer(serializers.Serializer):
+    """A new progress update. Checked again, fully, by actionplan.services.update_create."""
+
+    quarter = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text='The quarter reported on, "2022/23 Q3" or 20223. Defaults to the reporting quarter.',
+    )
+    partner = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Short name of the partner this update is for; leave out for the whole action.",
+    )
+    status = serializers.ChoiceField(choices=ProgressUpdate.Status.choices)
+    rag = serializers.ChoiceField(
+        choices=ProgressUpdate.Rag.choices, required=False, help_text="Not needed when completed."
+    )
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    commentary = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    revised_due_date = serializers.DateField(required=False, allow_null=True)
+    revision_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    no_change = serializers.BooleanField(required=False, default=False)
+    based_on = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="The id of the newest update you saw (the ETag of the updates list); "
+        "null when there was none. The If-Match header does the same.",
+    )
+
+    def validate_quarter(self, value):
+        try:
+            return Quarter.parse(value)
+        except ValueError:
+            raise serializers.ValidationError('Enter a quarter such as "2022/23 Q3".') from None
+
+    def validate_partner(self, value):
+        if not value:
+            return None
+        partner = PartnerAuthority.objects.filter(Q(short_name__iexact=value) | Q(name__iexact=value)).first()
+        if partner is None:
+            raise serializers.ValidationError(f"There is no partner called {value!r}.")
+        return partner
+
+    def validate(self, data):
+        completed = data.get("status") == ProgressUpdate.Status.COMPLETED
+        errors = {}
+        if not completed and "rag" not in data:
+            errors["rag"] = "Choose a RAG rating."
+        if not completed and "percent_complete" not in data:
+            errors["percent_complete"] = "Enter the percent complete."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    current_version = serializers.IntegerField()
+    newer_update = UpdateSerializer()
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    quarter = serializers.SerializerMethodField()
+    requested_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = BoardReport
+        fields = [
+            "id",
+            "strategy",
+            "period",
+            "quarter",
+            "state",
+            "error",
+            "send_when_built",
+            "requested_by",
+            "requested_at",
+            "sha256",
+            "page_count",
+            "built_at",
+            "sent_at",
+        ]
+
+    def get_quarter(self, report) -> str:
+        return report.quarter.label
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=1900, max_value=2999, help_text="The financial year's start: 2022 is 2022/23."
+    )
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    send = serializers.BooleanField(default=False, help_text="E-mail the board once built.")
+
+    def validate(self, data):
+        data["period"] = Quarter(data["year"], data["quarter"])
+        return data
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages (400 only).",
+    )

@@ -1,0 +1,228 @@
+"""The API's views: thin, reading through selectors and FilterSets, writing through services."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import Resolver404, resolve
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, generics, mixins, status, viewsets
+from rest_framework.decorators import api_view, permission_classes, schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from actionplan import selectors, services
+from actionplan.filters import ActionFilter
+from actionplan.models import Action, ActionPlan, ProgressUpdate
+from api import serializers as s
+from api.exceptions import error_response
+from api.pagination import PortalPagination
+from api.permissions import CanRequestReports, CanUpdateAction, HasPortalRole
+from api.schema import PortalAutoSchema
+from core import clock
+from reporting.models import BoardReport
+from themes.models import PartnerAuthority, Strategy, Theme
+
+
+class PortalViewMixin:
+    permission_classes = [HasPortalRole]
+    pagination_class = PortalPagination
+    schema = PortalAutoSchema()
+
+
+class ReadOnlyViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+
+
+class PartnerViewSet(ReadOnlyViewSet):
+    queryset = PartnerAuthority.objects.order_by("name", "pk")
+    serializer_class = s.PartnerSerializer
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["name", "short_name"]
+
+
+class StrategyViewSet(ReadOnlyViewSet):
+    queryset = Strategy.objects.order_by("-first_year", "pk")
+    serializer_class = s.StrategySerializer
+    filterset_fields = ["status"]
+    search_fields = ["title", "summary"]
+    ordering_fields = ["first_year", "title"]
+
+
+class ThemeViewSet(ReadOnlyViewSet):
+    queryset = Theme.objects.order_by("strategy", "number", "pk")
+    serializer_class = s.ThemeSerializer
+    filterset_fields = ["strategy", "number"]
+    search_fields = ["title", "summary"]
+    ordering_fields = ["number", "title"]
+
+
+class PlanViewSet(ReadOnlyViewSet):
+    queryset = ActionPlan.objects.order_by("strategy", "year", "pk")
+    serializer_class = s.PlanSerializer
+    filterset_fields = ["strategy", "year", "status"]
+    ordering_fields = ["year"]
+
+
+def _action_queryset():
+    return Action.objects.select_related("plan", "theme", "lead_officer", "latest_update").prefetch_related(
+        Prefetch("partners", queryset=PartnerAuthority.objects.order_by("short_name"))
+    )
+
+
+def _version_etag(action: Action) -> str:
+    """The action's version is the newest update entered on it (0 when none)."""
+    newest = selectors.newest_update(action)
+    return f'"{newest.pk if newest else 0}"'
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Actions, with the same filters as the actions page. `year` defaults to the "
+        "current financial year; send `year=` (empty) for every year."
+    ),
+)
+class ActionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ActionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ActionFilter
+
+    def get_queryset(self):
+        return _action_queryset()
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = _version_etag(self.get_object())
+        return response
+
+
+def _parse_if_match(header: str) -> int | None:
+    tag = header.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip('"')
+    if not tag.isdigit():
+        raise ValidationError({"If-Match": ['Send the ETag you were given, such as "123".']})
+    return int(tag) or None
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An action's update history",
+        description="Newest first. The ETag header is the action's version: send it back as "
+        "If-Match (or `based_on`) when adding an update.",
+        responses={200: s.UpdateSerializer(many=True)},
+    ),
+    post=extend_schema(
+        summary="Add a progress update",
+        description="Only the action's lead officer or an administrator. State the update you last "
+        "saw with If-Match or `based_on`; a newer one gets 409 with that update in the body.",
+        parameters=[
+            OpenApiParameter(
+                "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you saw."
+            )
+        ],
+        request=s.UpdateCreateSerializer,
+        responses={
+            201: s.UpdateSerializer,
+            409: OpenApiResponse(s.ConflictSerializer, description="A newer update exists."),
+        },
+    ),
+)
+class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListModelMixin):
+    permission_classes = [HasPortalRole, CanUpdateAction]
+    serializer_class = s.UpdateSerializer
+
+    def get_action(self) -> Action:
+        action = get_object_or_404(Action, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, action)
+        return action
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProgressUpdate.objects.none()
+        return (
+            ProgressUpdate.objects.filter(action_id=self.kwargs["pk"])
+            .select_related("partner", "author")
+            .order_by("-id")
+        )
+
+    def get(self, request, pk):
+        action = self.get_action()
+        response = self.list(request)
+        response["ETag"] = _version_etag(action)
+        return response
+
+    def post(self, request, pk):
+        action = self.get_action()
+        form = s.UpdateCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        seen = data.pop("based_on", None)
+        if "If-Match" in request.headers:
+            seen = _parse_if_match(request.headers["If-Match"])
+        try:
+            update = services.update_create(
+                action=action,
+                author=request.user,
+                quarter=data.pop("quarter", None) or clock.reporting_quarter(),
+                seen_update_id=seen,
+                percent_complete=data.pop("percent_complete", 100),
+                rag=data.pop("rag", ProgressUpdate.Rag.BLUE),
+                revised_due_date=data.pop("revised_due_date", None),
+                **data,
+            )
+        except services.UpdateConflict as conflict:
+            response = error_response(
+                f"{conflict} Read the newer update, then send yours again based on it.",
+                status_code=status.HTTP_409_CONFLICT,
+                code="conflict",
+                current_version=conflict.newer.pk,
+                newer_update=s.UpdateSerializer(conflict.newer).data,
+            )
+            response["ETag"] = f'"{conflict.newer.pk}"'
+            return response
+        response = Response(s.UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = _version_etag(action)
+        return response
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Ask for a board report to be built",
+        request=s.ReportRequestSerializer,
+        responses={202: s.ReportSerializer},
+    ),
+)
+class ReportViewSet(PortalViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [HasPortalRole, CanRequestReports]
+    serializer_class = s.ReportSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_fields = ["strategy", "period", "state"]
+    ordering_fields = ["period", "requested_at"]
+    queryset = BoardReport.objects.select_related("requested_by").order_by("-period", "-requested_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        form = s.ReportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        from reporting import services as reporting
+
+        report = reporting.report_request(
+            quarter=form.validated_data["period"],
+            user=request.user,
+            send=form.validated_data["send"],
+        )
+        return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([])
+@schema(None)
+def not_found(request, *args, **kwargs):
+    detail = "There is nothing at this address in the API."
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != "not-found":
+                detail += f" Did you mean {request.path}/ ?"
+        except Resolver404:
+            pass
+    return error_response(detail, status_code=status.HTTP_404_NOT_FOUND, code="not_found")
