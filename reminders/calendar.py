@@ -18,7 +18,7 @@ from core.quarters import Quarter
 ONE_DAY = datetime.timedelta(days=1)
 
 DEFAULTS = {
-    "open_days_before_end": 0,
+    "open_days_before_end": 14,
     "due_working_days": 10,
     "first_reminder_days": 7,
     "board_report_working_days": 20,
@@ -102,7 +102,7 @@ def quarter_dates(quarter: Quarter, calendar=None) -> QuarterDates:
     first_reminder = due_on - datetime.timedelta(days=rules["first_reminder_days"])
     return QuarterDates(
         quarter=quarter,
-        opens_on=end - datetime.timedelta(days=rules["open_days_before_end"]),
+        opens_on=working_day_on_or_before(end - datetime.timedelta(days=rules["open_days_before_end"])),
         first_reminder_on=working_day_on_or_before(first_reminder),
         due_on=due_on,
         escalation_on=next_working_day(due_on),

@@ -21,8 +21,9 @@ class ReportingCalendar(TimeStampedModel):
         "themes.Strategy", on_delete=models.CASCADE, related_name="reporting_calendar"
     )
     open_days_before_end = models.PositiveSmallIntegerField(
-        default=0,
-        help_text="Updates open this many days before the quarter's last day (0: on its last day).",
+        default=14,
+        help_text="Updates open this many days before the quarter's last day (on the working day before "
+        "if that is not one): officers can report on the quarter's last weeks.",
     )
     due_working_days = models.PositiveSmallIntegerField(
         default=10,

@@ -101,7 +101,7 @@ def remind_now(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     messages.success(
         request,
-        f"Reminder sent to {officer.display_name} ({reminder.email}) "
+        f"Reminder on its way to {officer.display_name} ({reminder.email}) "
         f"about {reminder.actions.count()} missing update(s).",
     )
     return redirect(back)
