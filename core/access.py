@@ -65,3 +65,8 @@ def can_lock_quarters(user) -> bool:
 def can_chase_updates(user) -> bool:
     """See who is missing a quarterly update and remind them now."""
     return is_administrator(user)
+
+
+def can_view_audit(user) -> bool:
+    """Read the audit history: who changed what, and when."""
+    return is_administrator(user)

@@ -64,7 +64,7 @@ def log_event(event: str, request=None, *, level: int = logging.INFO, user=None,
     if user is not None and getattr(user, "is_authenticated", False):
         data.setdefault("username", user.get_username())
         data.setdefault("user_id", user.pk)
-    logger.log(level, event, extra={k: v for k, v in data.items() if k in FIELDS})
+    logger.log(level, event, extra={k: v for k, v in data.items() if k in FIELDS and v not in (None, "")})
 
 
 @receiver(user_logged_in, dispatch_uid="security_log_signed_in")

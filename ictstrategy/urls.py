@@ -11,6 +11,7 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("audit.urls")),
     path("reminders/", include("reminders.urls")),
     path("actions/", include("actionplan.urls")),
     path("api/v1/", include("api.urls")),
