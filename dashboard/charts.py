@@ -112,7 +112,7 @@ def status_bars(rows: Sequence[tuple[str, int]], *, chart_id: str, title: str) -
 
 
 def _bars(rows, *, chart_id, title, desc, defs) -> str:
-    label_width, bar_width, row_height, width = 170, 300, 30, 620
+    label_width, bar_width, row_height, width = 140, 260, 30, 480
     total = sum(n for _label, n, _fill in rows)
     biggest = max([n for _label, n, _fill in rows] + [1])
     height = row_height * len(rows) + 10
@@ -139,7 +139,7 @@ def rag_rows(rows: Sequence[tuple[str, dict[str, int]]], *, chart_id: str, title
     """One 100% stacked bar per row (a theme, a partner), RAG shares with patterns and a legend."""
     label_width, bar_width, row_height = 150, 400, 34
     legend_height = 30
-    width = label_width + bar_width + 70
+    width = label_width + bar_width + 100
     height = legend_height + row_height * len(rows) + 8
     descs = [
         f"{label}: " + describe_counts(counts, {k: RAG_STYLE[k][0] for k in counts}) for label, counts in rows

@@ -27,6 +27,7 @@ Rules (also on the page and in docs/dashboard.md):
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
@@ -234,8 +235,14 @@ def summary(
     theme: Theme | None = None,
     *,
     list_limit: int | None = None,
+    version: DataVersion | None = None,
 ) -> Rollup:
-    """Every figure of one plan's picture. See the module docstring for the rules."""
+    """Every figure of one plan's picture. See the module docstring for the rules.
+
+    With a `version` (from data_version()), trend points of locked quarters are
+    reused from the cache: a locked quarter's picture only changes when actions,
+    themes or partners are edited, never with a new update.
+    """
     as_of = quarter.last_day if quarter else clock.today()
     scope = _scope(plan, partner=partner, theme=theme)
     by_theme = _tallies_by(scope, "theme_id", quarter=quarter, partner=partner, as_of=as_of)
@@ -259,7 +266,7 @@ def summary(
         overdue=_overdue_lines(scope, quarter=quarter, partner=partner, as_of=as_of, limit=list_limit),
         slippage=_slippage_lines(scope, quarter=quarter, partner=partner, limit=list_limit),
         changes=_changes(scope, quarter=quarter, partner=partner, limit=list_limit),
-        trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme),
+        trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme, version=version),
         list_limit=list_limit,
     )
 
@@ -465,21 +472,41 @@ def _change_kind(before: tuple[str, str] | None, status: str, rag: str) -> str |
     return None
 
 
-def trend(strategy, *, upto: Quarter | None = None, partner=None, theme=None) -> list[TrendPoint]:
+def trend(
+    strategy, *, upto: Quarter | None = None, partner=None, theme=None, version: DataVersion | None = None
+) -> list[TrendPoint]:
     """RAG counts at the end of every quarter of the strategy up to `upto` (default: now).
 
     Each quarter counts its own financial year's plan, so the line runs across plans.
-    One query per quarter, whatever the number of actions.
+    Two queries per quarter, whatever the number of actions.
     """
+    from django.core.cache import cache
+
     last = min(upto or clock.current_quarter(), Quarter(strategy.last_year, 4))
+    quarters = quarters_between(Quarter(strategy.first_year, 1), last)
+    keys = {}
+    if version is not None:
+        locked = selectors.locked_up_to()
+        filters = f"{partner.pk if partner else 'all'}:{theme.pk if theme else 'all'}"
+        keys = {
+            q: f"dashboard-trend-v1:{version.structure}:{strategy.pk}:{q.code}:{filters}"
+            for q in quarters
+            if locked is not None and q <= locked
+        }
+    known = cache.get_many(list(keys.values())) if keys else {}
     points = []
-    for q in quarters_between(Quarter(strategy.first_year, 1), last):
-        scope = Action.objects.filter(plan__strategy=strategy, plan__year=q.year)
-        if theme is not None:
-            scope = scope.filter(theme=theme)
-        if partner is not None:
-            scope = scope.filter(partners=partner)
-        points.append(_trend_point(scope, q, partner))
+    for q in quarters:
+        point = known.get(keys.get(q))
+        if point is None:
+            scope = Action.objects.filter(plan__strategy=strategy, plan__year=q.year)
+            if theme is not None:
+                scope = scope.filter(theme=theme)
+            if partner is not None:
+                scope = scope.filter(partners=partner)
+            point = _trend_point(scope, q, partner)
+            if q in keys:
+                cache.set(keys[q], point, timeout=CACHE_SECONDS)
+        points.append(point)
     return points
 
 
@@ -496,7 +523,15 @@ def _trend_point(scope, quarter: Quarter, partner) -> TrendPoint:
 # --- caching -------------------------------------------------------------------
 
 
-def data_version() -> str:
+@dataclass(frozen=True)
+class DataVersion:
+    """`full` changes with any figure; `structure` ignores new updates (for locked quarters)."""
+
+    full: str
+    structure: str
+
+
+def data_version() -> DataVersion:
     """A fingerprint of everything the figures read, in one cheap query.
 
     Updates are append-only and every admin edit of an action, plan, theme or
@@ -506,6 +541,17 @@ def data_version() -> str:
     """
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor))
+        values = [str(v or 0) for v in cursor.fetchone()]
+    return DataVersion(full="-".join(values), structure="-".join(values[1:]))
+
+
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    from django.db import connection
+
+    # The first column must be the updates': DataVersion.structure leaves it out.
     tables = [
         (ProgressUpdate._meta.db_table, "id"),
         (Action._meta.db_table, "id"),
@@ -516,11 +562,7 @@ def data_version() -> str:
         (PartnerAuthority.history.model._meta.db_table, "history_id"),
     ]
     qn = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        values = cursor.fetchone()
-    return "-".join(str(v or 0) for v in values)
+    return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)
 
 
 def cached_summary(
@@ -530,6 +572,7 @@ def cached_summary(
     theme: Theme | None = None,
     *,
     list_limit: int | None = None,
+    version: DataVersion | None = None,
 ) -> Rollup:
     """`summary`, kept in the cache until the data (or the portal's date) changes.
 
@@ -538,24 +581,30 @@ def cached_summary(
     """
     from django.core.cache import cache
 
-    key = ":".join(
+    version = version or data_version()
+    key = cache_key("dashboard-rollup-v1", version, plan, quarter, partner, theme, list_limit)
+    rollup = cache.get(key)
+    if rollup is None:
+        rollup = summary(plan, quarter, partner, theme, list_limit=list_limit, version=version)
+        cache.set(key, rollup, timeout=CACHE_SECONDS)
+    return rollup
+
+
+def cache_key(prefix: str, version: DataVersion, plan, quarter, partner, theme, *extra) -> str:
+    """A cache key for one picture: the data version, the portal's date and the filters."""
+    return ":".join(
         str(part)
         for part in (
-            "dashboard-rollup-v1",
-            data_version(),
+            prefix,
+            version.full,
             clock.today().isoformat(),
             plan.pk,
             quarter.code if quarter else "live",
             partner.pk if partner else "all",
             theme.pk if theme else "all",
-            list_limit,
+            *extra,
         )
     )
-    rollup = cache.get(key)
-    if rollup is None:
-        rollup = summary(plan, quarter, partner, theme, list_limit=list_limit)
-        cache.set(key, rollup, timeout=CACHE_SECONDS)
-    return rollup
 
 
 CACHE_SECONDS = 60 * 60

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -15,7 +17,7 @@ from core import access, clock
 from core.quarters import Quarter
 from dashboard import charts, rollups
 from dashboard.forms import DashboardFilterForm
-from themes.models import PartnerAuthority, Strategy
+from themes.models import PartnerAuthority, Strategy, Theme
 
 # Rows shown in each list on the screen; the counts stay exact and link to the rest.
 LIST_LIMIT = 15
@@ -29,7 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if strategy is None:
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True})
     plans = {p.year: p for p in ActionPlan.objects.filter(strategy=strategy).select_related("strategy")}
-    themes = list(strategy.themes.order_by("number"))
+    themes = list(Theme.objects.filter(strategy=strategy).order_by("number"))
     partners = list(PartnerAuthority.objects.order_by("name"))
     form = DashboardFilterForm(
         request.GET or None, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
@@ -43,15 +45,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True, "strategy": strategy})
     theme = next((t for t in themes if t.number == form.value("theme")), None)
     partner = next((p for p in partners if p.slug == form.value("partner")), None)
-    if not form.is_bound:
-        form = DashboardFilterForm(
-            {"year": year}, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
-        )
-        form.is_valid()
-    rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT)
+    version = rollups.data_version()
+    key = rollups.cache_key("dashboard-html-v1", version, plan, quarter, partner, theme, bool(request.GET))
+    content = None if form.errors else cache.get(key)
+    if content is None:
+        rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
+        if not form.errors:
+            # Show what is on the screen, defaults included, in the selects.
+            normalised = {
+                "year": year,
+                "as_at": quarter.code if quarter else "",
+                "theme": theme.number if theme else "",
+                "partner": partner.slug if partner else "",
+            }
+            form = DashboardFilterForm(
+                normalised, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
+            )
+            form.is_valid()
+        content = render_to_string("dashboard/_content.html", _context(rollup, form, strategy), request)
+        if not form.errors:
+            cache.set(key, content, timeout=rollups.CACHE_SECONDS)
+    context = {"nav_dashboard": True, "plan": plan, "content": mark_safe(content)}  # noqa: S308 - our template
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _context(rollup: rollups.Rollup, form, strategy) -> dict:
     links = ListLinks(rollup)
-    context = {
-        "nav_dashboard": True,
+    return {
         "strategy": strategy,
         "form": form,
         "rollup": rollup,
@@ -59,8 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(rollup),
         "totals": _row("All actions", rollup.totals, links),
         "theme_rows": [
-            _row(f"{row.number}. {row.title}", row.tally, links.for_theme(row.number))
-            for row in rollup.themes
+            _row(f"{t.number}. {t.title}", t.tally, links.for_theme(t.number)) for t in rollup.themes
         ],
         "partner_rows": [_row(row.name, row.tally, links.for_partner(row.slug)) for row in rollup.partners],
         "status_cells": [(label, n, links.status(key)) for key, label, n in rollup.totals.status_rows],
@@ -70,7 +89,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "excluded_labels": [rollups.STATUS_LABELS[s] for s in rollups._EXCLUDED],
     }
-    return render(request, "dashboard/dashboard.html", context)
 
 
 def _row(label: str, tally: rollups.Tally, links: ListLinks) -> dict:
