@@ -1,14 +1,28 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from actionplan.admin_transfer import transfer_urls
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 
 
 @admin.register(ActionPlan)
 class ActionPlanAdmin(SimpleHistoryAdmin):
-    list_display = ["strategy", "year_label", "status", "approved_on"]
+    list_display = ["strategy", "year_label", "status", "approved_on", "export_links"]
     list_filter = ["strategy", "status"]
     search_fields = ["strategy__title", "notes"]
+
+    def get_urls(self):
+        return transfer_urls(self) + super().get_urls()
+
+    @admin.display(description="Export actions")
+    def export_links(self, plan):
+        return format_html(
+            '<a href="{}">CSV</a> / <a href="{}">Excel</a>',
+            reverse("admin:actionplan_export", args=[plan.pk, "csv"]),
+            reverse("admin:actionplan_export", args=[plan.pk, "xlsx"]),
+        )
 
 
 class ProgressUpdateInline(admin.TabularInline):

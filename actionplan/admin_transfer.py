@@ -1,0 +1,112 @@
+"""Admin pages to import a plan's actions from CSV or Excel and to export them."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from actionplan import exports
+from actionplan.imports import MAX_UPLOAD_BYTES, ImportFailed, actions_import
+from actionplan.models import ActionPlan
+from core import access
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        queryset=ActionPlan.objects.exclude(status=ActionPlan.Status.CLOSED).select_related("strategy"),
+        help_text="Actions are matched on their reference within this plan.",
+    )
+    file = forms.FileField(
+        help_text="A .csv or .xlsx file with the template's columns, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Check only: show what would change and store nothing",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Choose a .csv or .xlsx file.")
+        return upload
+
+
+def _require_manager(request):
+    if not access.can_manage_plan(request.user):
+        raise PermissionDenied
+
+
+def transfer_urls(model_admin):
+    wrap = model_admin.admin_site.admin_view
+    return [
+        path("import/", wrap(lambda r: import_view(r, model_admin)), name="actionplan_import"),
+        path("import/template.<str:kind>", wrap(template_view), name="actionplan_import_template"),
+        path("<int:pk>/export.<str:kind>", wrap(export_view), name="actionplan_export"),
+    ]
+
+
+def import_view(request, model_admin):
+    _require_manager(request)
+    result = problems = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = actions_import(
+                    plan=form.cleaned_data["plan"],
+                    data=upload.read(),
+                    filename=upload.name,
+                    user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ImportFailed as failed:
+                problems = failed.problems
+            if result and result.dry_run:
+                # Checked: offer the real import next, for the same plan.
+                form = ImportForm(initial={"plan": form.cleaned_data["plan"], "dry_run": False})
+    else:
+        form = ImportForm()
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import actions from CSV or Excel",
+        "form": form,
+        "result": result,
+        "problems": problems,
+    }
+    return TemplateResponse(request, "admin/actionplan/actionplan/import.html", context)
+
+
+def template_view(request, kind):
+    _require_manager(request)
+    if kind == "csv":
+        return _download(exports.template_csv(), "action-import-template.csv", "text/csv; charset=utf-8")
+    if kind == "xlsx":
+        return _download(exports.template_xlsx(), "action-import-template.xlsx", XLSX)
+    raise PermissionDenied
+
+
+def export_view(request, pk, kind):
+    _require_manager(request)
+    plan = get_object_or_404(ActionPlan, pk=pk)
+    name = f"actions-{plan.year_label.replace('/', '-')}"
+    if kind == "csv":
+        return _download(exports.export_csv(plan), f"{name}.csv", "text/csv; charset=utf-8")
+    if kind == "xlsx":
+        return _download(exports.export_xlsx(plan), f"{name}.xlsx", XLSX)
+    raise PermissionDenied
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
