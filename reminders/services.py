@@ -94,6 +94,10 @@ def reminders_run_step(
 ) -> StepReport:
     report = StepReport(strategy, quarter, step, recipients_for(strategy, quarter, step))
     for planned in report.planned:
+        if not planned.recipient.is_active:
+            # Someone who left: their actions still show in the escalation.
+            planned.outcome = "account inactive"
+            continue
         if not planned.recipient.email:
             planned.outcome = "no e-mail address"
             continue

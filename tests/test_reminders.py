@@ -18,6 +18,13 @@ from reminders.models import Reminder, ReportingCalendar
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    # These tests never sign in with a password; hashing one per person is most of their time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 Q3 = Quarter(2022, 3)
 Status = ProgressUpdate.Status
 
@@ -109,6 +116,7 @@ def test_escalation_lists_each_missing_update_with_its_officer(settings, team, o
     (escalation,) = mail.outbox
     assert escalation.to == ["head-of-ict@council.example.org"]
     text = escalation.body
+    assert "3 progress updates for 2022/23 Q3 (October to December 2022) are still missing" in text
     assert officer.display_name in text and colleague.display_name in text
     assert text.index(colleague.display_name) < text.index("2.1 Deploy MFA")
     assert "2.2" not in text and "2.3" not in text and "9.9" not in text
@@ -232,3 +240,14 @@ def test_returns_counted_in_one_query(team, django_assert_num_queries):
     UpdateFactory(action=team["2.1"], period=Q3.code)
     with django_assert_num_queries(1):
         assert action_selectors.update_returns(quarter=Q3) == (1, 3)
+
+
+def test_an_officer_who_left_is_not_emailed_but_their_actions_are_escalated(settings, team, officer):
+    officer.is_active = False
+    officer.save()
+    on(settings, datetime.date(2023, 1, 9))
+    services.reminders_run_due_steps()
+    assert [m.to for m in mail.outbox] == [["gareth@council.example.org"]]
+    on(settings, datetime.date(2023, 1, 17))
+    services.reminders_run_due_steps()
+    assert "1.1 Roll out Teams" in mail.outbox[-1].body
