@@ -6,8 +6,6 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     Button,
-    ConditionalQuestion,
-    ConditionalRadios,
     Div,
     Field,
     Fieldset,
@@ -66,11 +64,12 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.RadioSelect,
     )
     no_change_reason = forms.CharField(
-        label="Why has nothing changed?",
+        label="If nothing has changed, say why",
         required=False,
         max_length=500,
         widget=forms.Textarea,
-        help_text="A sentence is enough. The status, RAG, % complete and dates of the last update are kept.",
+        help_text="Only if you answered No. A sentence is enough: the last update's status, RAG, "
+        "% complete, next steps and dates are kept, and the answers below are not used.",
     )
     status = forms.ChoiceField(
         label="Status",
@@ -172,15 +171,10 @@ class ProgressUpdateForm(forms.Form):
         if show_partner:
             layout.append(Field.radios("partner", legend_size=Size.MEDIUM))
         if can_copy:
-            layout.append(
-                ConditionalRadios(
-                    "change",
-                    "Yes, record the new position",
-                    ConditionalQuestion(
-                        "No, nothing has changed", Field.textarea("no_change_reason", rows=2)
-                    ),
-                )
-            )
+            # Plain radios and a question after them: GOV.UK's conditional reveal
+            # sets aria-expanded on radios, which axe-core reports as invalid ARIA.
+            layout.append(Field.radios("change", legend_size=Size.MEDIUM))
+            layout.append(Field.textarea("no_change_reason", rows=2))
         layout.append(Fieldset(*new_position, legend="The position now", legend_size=Size.MEDIUM))
         layout.append(Button("save", "Save update", data_prevent_double_click="true"))
         helper.layout = Layout(*layout)
@@ -255,8 +249,6 @@ class ProgressUpdateForm(forms.Form):
     def _anchor(self, name: str) -> str:
         field = self[name]
         widget = field.field.widget
-        if name == "change":
-            return f"id_{name}_0"  # crispy-forms-gds numbers conditional radios from 0
         if isinstance(widget, forms.RadioSelect):
             return f"id_{name}_1"
         if isinstance(field.field, DateInputField):

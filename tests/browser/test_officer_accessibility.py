@@ -1,0 +1,74 @@
+"""axe-core finds nothing wrong on the officer's pages, errors included."""
+
+import datetime
+
+import pytest
+
+from actionplan.factories import ActionFactory, UpdateFactory
+from actionplan.models import Action
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def slipped(action, administrator, swale):
+    UpdateFactory(action=action, period=20221, commentary="Started <em>well</em>.")
+    UpdateFactory(action=action, period=20222, partner=swale, rag="red", commentary="Swale is behind.")
+    last = UpdateFactory(
+        action=action,
+        period=20222,
+        author=administrator,
+        rag="amber",
+        commentary="Slipped a quarter.",
+        revised_due_date=datetime.date(2023, 6, 30),
+        revision_reason="Supplier late.",
+    )
+    Action.objects.filter(pk=action.pk).update(latest_update=last)
+    for n in range(3):
+        ActionFactory(
+            plan=action.plan, theme=action.theme, lead_officer=action.lead_officer, reference=f"1.{n + 2}"
+        )
+    return action
+
+
+@pytest.mark.parametrize(
+    "path", ["/actions/mine/", "/actions/", "/actions/?rag=red&overdue=false&ordering=-due"]
+)
+def test_lists_have_no_axe_violations(page, sign_in, assert_accessible, officer, slipped, path):
+    sign_in(officer)
+    page.goto(path)
+    assert page.locator("h1").is_visible()
+    assert_accessible()
+
+
+def test_action_page_has_no_axe_violations(page, sign_in, assert_accessible, officer, slipped):
+    sign_in(officer)
+    page.goto(f"/actions/{slipped.pk}/")
+    assert "Update history" in page.content()
+    assert_accessible()
+
+
+def test_update_form_has_no_axe_violations(page, sign_in, assert_accessible, officer, slipped):
+    sign_in(officer)
+    page.goto(f"/actions/{slipped.pk}/update/")
+    page.get_by_label("No, nothing has changed").check()  # reveal the conditional question too
+    assert page.locator("#id_no_change_reason").is_visible()
+    assert_accessible()
+
+
+def test_update_form_with_errors_has_no_axe_violations(page, sign_in, assert_accessible, officer, slipped):
+    sign_in(officer)
+    page.goto(f"/actions/{slipped.pk}/update/")
+    page.locator("#id_commentary").fill("")
+    page.locator("#id_percent_complete").fill("lots")
+    page.locator("#id_revision_reason").fill("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save update").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.title().startswith("Error:")
+    assert_accessible()
