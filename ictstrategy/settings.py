@@ -309,6 +309,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every page of a PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
         # Sign-ins, failures, lock-outs, time-outs, refusals: JSON lines, UTC times.
         "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },

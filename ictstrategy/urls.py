@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("reminders/", include("reminders.urls")),
     path("actions/", include("actionplan.urls")),
+    path("reports/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("core.urls")),
 ]

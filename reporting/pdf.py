@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,6 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "portal-static"
-
-# WeasyPrint narrates every page at INFO; a worker's log needs only its problems.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class StaticOnlyFetcher(URLFetcher):

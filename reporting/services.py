@@ -46,6 +46,26 @@ class SendIncomplete(Exception):
 
 def report_request(*, quarter: Quarter, user=None, send: bool = False, strategy=None) -> BoardReport:
     """Ask for a quarter's report; the build (and send) is queued once the request is saved."""
+    report = _new_report(quarter=quarter, user=user, send=send, strategy=strategy)
+    _enqueue("build", report.pk)
+    return report
+
+
+def report_run_now(*, quarter: Quarter, send: bool = False, user=None, strategy=None) -> BoardReport:
+    """Build (and send) in this process, without a broker: the management command."""
+    report = _new_report(quarter=quarter, user=user, send=send, strategy=strategy)
+    try:
+        report = report_build(report_id=report.pk)
+        if send:
+            report = report_send(report_id=report.pk, final_attempt=True)
+    except Exception as exc:
+        logger.exception("Building or sending %s failed", report)
+        report_fail(report_id=report.pk, error=str(exc))
+        report.refresh_from_db()
+    return report
+
+
+def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
     if user is not None and not access.can_request_reports(user):
         raise PermissionDenied("Only administrators can request board reports.")
     strategy = strategy or selectors.active_strategy()
@@ -64,7 +84,6 @@ def report_request(*, quarter: Quarter, user=None, send: bool = False, strategy=
     )
     report.full_clean()
     report.save()
-    _enqueue("build", report.pk)
     return report
 
 
@@ -94,6 +113,7 @@ def report_html(report: BoardReport, *, for_browser: bool = False) -> str:
             if for_browser
             else "portal-static:/reporting/report.css",
             "for_browser": for_browser,
+            "back_url": report.get_absolute_url() if report.pk else "/reports/",
             "running_title": _css_string(content.title),
             "portal_organisation": settings.PORTAL_ORGANISATION,
             "portal_name": settings.PORTAL_NAME,

@@ -1,0 +1,139 @@
+"""The /reports/ pages: thin views over reporting.selectors and reporting.services.
+
+Everyone with a portal role reads and downloads; administrators request, preview,
+send and retry (core.access). Every write is a POST that answers with a redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import access
+from reporting import selectors, services
+from reporting.forms import ReportRequestForm
+from reporting.models import BoardReport
+
+
+def _require_viewer(request: HttpRequest) -> None:
+    if not access.can_view_reports(request.user):
+        raise PermissionDenied
+
+
+def _require_requester(request: HttpRequest) -> None:
+    if not access.can_request_reports(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require_viewer(request)
+    return render(
+        request,
+        "reporting/report_list.html",
+        {
+            "reports": selectors.report_list(),
+            "can_request": access.can_request_reports(request.user),
+            "recipient_count": selectors.active_recipients().count(),
+            "nav_reports": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_request(request: HttpRequest) -> HttpResponse:
+    _require_requester(request)
+    strategy = selectors.active_strategy()
+    form = ReportRequestForm(request.POST or None, strategy=strategy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_request(
+                quarter=form.chosen_quarter,
+                user=request.user,
+                send=form.cleaned_data["send"],
+                strategy=strategy,
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("quarter", exc.messages):
+                form.add_error("quarter", message)
+        else:
+            messages.success(request, f"The {report.quarter.label} report has been requested.")
+            return redirect(report.get_absolute_url())
+    return render(
+        request,
+        "reporting/report_request.html",
+        {
+            "form": form,
+            "strategy": strategy,
+            "recipients": selectors.active_recipients(),
+            "nav_reports": True,
+        },
+    )
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_viewer(request)
+    report = get_object_or_404(selectors.report_list(), pk=pk)
+    can_request = access.can_request_reports(request.user)
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            "report": report,
+            "deliveries": report.deliveries.all(),
+            "can_request": can_request,
+            "recipients": selectors.active_recipients() if can_request else [],
+            "nav_reports": True,
+        },
+    )
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    _require_viewer(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    if not report.has_pdf:
+        raise Http404("This report has no PDF yet.")
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The PDF file is missing.") from exc
+    return FileResponse(handle, as_attachment=True, filename=report.filename, content_type="application/pdf")
+
+
+@require_GET
+def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's HTML as it would be built now: for checking before sending."""
+    _require_requester(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    return HttpResponse(services.report_html(report, for_browser=True))
+
+
+@require_POST
+def report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_requester(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    try:
+        services.report_send_request(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The {report.quarter.label} report is being sent to the board.")
+    return redirect(report.get_absolute_url())
+
+
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_requester(request)
+    report = get_object_or_404(BoardReport, pk=pk)
+    try:
+        services.report_retry(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The {report.quarter.label} report has been started again.")
+    return redirect(report.get_absolute_url())
