@@ -20,6 +20,15 @@ def _portal_date(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: rolled-back tests reuse ids, and the
+    dashboard's cache keys are made of ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def maidstone(db):
     return PartnerFactory(short_name="MBC", name="Maidstone Borough Council", slug="maidstone")

@@ -53,11 +53,11 @@ def test_sign_in_error_summary(client, officer):
     assert "Enter a correct username and password" in html
 
 
-def test_signed_in_user_sees_plans(client, officer, plan):
+def test_signed_in_user_sees_the_dashboard(client, officer, plan):
     client.force_login(officer)
     response = client.get("/")
     assert response.status_code == 200
-    assert "2022/23" in response.content.decode()
+    assert "Action plan 2022/23" in response.content.decode()
 
 
 def test_user_without_role_is_refused(client, stranger):
