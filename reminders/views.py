@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from actionplan.selectors import is_quarter_locked, update_returns
 from core import access, clock
 from core.quarters import Quarter, quarters_between
 from reminders import selectors, services
@@ -28,7 +29,7 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
         if strategy
         else [],
         "reminders": list(selectors.reminders_for(request.user)[:50]),
-        "nav_actions": True,
+        "nav_my_actions": access.is_officer(request.user),
     }
     return render(request, "reminders/mine.html", context)
 
@@ -63,8 +64,6 @@ def missing_updates(request: HttpRequest) -> HttpResponse:
         }
         for officer, actions in selectors.missing_by_officer(strategy, quarter)
     ]
-    from actionplan.selectors import is_quarter_locked, update_returns
-
     received, expected = update_returns(quarter=quarter, actions=selectors.strategy_actions(strategy))
     context = {
         "strategy": strategy,
