@@ -56,5 +56,8 @@ check-deploy: setup ## `check --deploy` under production settings
 	DEBUG=false SECRET_KEY=$$(head -c 64 /dev/urandom | base64 -w0) ALLOWED_HOSTS=portal.example.gov.uk \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+bench: setup ## Time the dashboard and pages at demo scale 100 (PostgreSQL if DATABASE_URL is set); var/bench/results.json
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean: ## Remove the virtual environment, node modules and var/
 	rm -rf $(VENV) node_modules var static/build staticfiles
