@@ -36,7 +36,7 @@ _RAG_RANK = Case(
 )
 
 ORDERINGS = {
-    "reference": ("theme__number", "reference"),
+    "reference": ("theme__number", "reference", "-plan__year"),
     "title": ("title", "reference"),
     "due": ("current_due_date", "theme__number", "reference"),
     "rag": ("rag_rank", "theme__number", "reference"),
@@ -179,5 +179,5 @@ class ActionFilter(django_filters.FilterSet):
         descending = value.startswith("-")
         fields = ORDERINGS[value.lstrip("-")]
         if descending:
-            fields = tuple(f"-{f}" for f in fields)
+            fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
         return queryset.order_by(*fields, "-pk" if descending else "pk")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
@@ -27,6 +29,26 @@ Rag = ProgressUpdate.Rag
 
 CHANGED, NO_CHANGE = "changed", "no_change"
 WHOLE_ACTION = ""
+
+
+class DueDateField(DateInputField):
+    """GOV.UK's date input, with messages that name the field."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["incomplete"] = "The revised due date must include a day, month and year"
+        for field, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            field.error_messages["incomplete"] = f"The revised due date must include a {part}"
+            field.validators[0].message = f"The revised due date's {part} must be a number"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise forms.ValidationError("The revised due date must be a real date, like 31 3 2024") from error
 
 
 def quarter_choices() -> list[Quarter]:
@@ -105,7 +127,7 @@ class ProgressUpdateForm(forms.Form):
         help_text="What happened this quarter. Required for amber and red.",
     )
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
-    revised_due_date = DateInputField(
+    revised_due_date = DueDateField(
         label="Revised due date",
         required=False,
         require_all_fields=False,

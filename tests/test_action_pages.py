@@ -232,7 +232,10 @@ def test_impossible_date_and_percent_are_explained(client, action, officer):
     html = client.post(update_url(action), data).content.decode()
     assert "Enter the percentage complete as a whole number, like 40" in html
     assert 'href="#id_percent_complete"' in html
-    assert 'href="#id_revised_due_date' in html
+    assert (
+        '<a href="#id_revised_due_date_0">The revised due date must be a real date, like 31 3 2024</a>'
+        in html
+    )
     assert not action.updates.exists()
 
 
