@@ -50,18 +50,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     content = None if form.errors else cache.get(key)
     if content is None:
         rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
-        if not form.errors:
-            # Show what is on the screen, defaults included, in the selects.
-            normalised = {
-                "year": year,
-                "as_at": quarter.code if quarter else "",
-                "theme": theme.number if theme else "",
-                "partner": partner.slug if partner else "",
-            }
-            form = DashboardFilterForm(
-                normalised, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
-            )
-            form.is_valid()
+        # The selects show what is on the screen (defaults included), with any errors.
+        normalised = {
+            "year": year,
+            "as_at": quarter.code if quarter else "",
+            "theme": theme.number if theme else "",
+            "partner": partner.slug if partner else "",
+        }
+        errors = form.errors
+        form = DashboardFilterForm(
+            normalised, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
+        )
+        form.is_valid()
+        for name, messages in errors.items():
+            for message in messages:
+                form.add_error(name, message)
         content = render_to_string("dashboard/_content.html", _context(rollup, form, strategy), request)
         if not form.errors:
             cache.set(key, content, timeout=rollups.CACHE_SECONDS)

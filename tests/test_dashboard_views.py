@@ -218,6 +218,9 @@ def test_bad_filters_get_a_clear_message_and_the_default_picture(client, council
     ):
         assert message in html
     assert "Action plan 2022/23" in html and "latest updates at 16 January 2023" in html
+    # The selects show the picture on the screen, not the rejected values.
+    assert '<option value="2022" selected>2022/23</option>' in html
+    assert '<option value="" selected>All partners</option>' in html
 
 
 def test_a_new_update_shows_at_once(client, councillor, action, officer):
