@@ -10,7 +10,8 @@ from django.urls import path
 from actionplan import exports
 from actionplan.imports import MAX_UPLOAD_BYTES, ImportFailed, actions_import
 from actionplan.models import ActionPlan
-from core import access
+from core import access, clock
+from themes.models import Strategy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,7 +75,10 @@ def import_view(request, model_admin):
                 # Checked: offer the real import next, for the same plan.
                 form = ImportForm(initial={"plan": form.cleaned_data["plan"], "dry_run": False})
     else:
-        form = ImportForm()
+        current = ActionPlan.objects.filter(
+            year=clock.current_financial_year(), strategy__status=Strategy.Status.ACTIVE
+        ).first()
+        form = ImportForm(initial={"plan": current})
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

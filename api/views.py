@@ -90,8 +90,9 @@ class ActionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
         return _action_queryset()
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = _version_etag(self.get_object())
+        action = self.get_object()
+        response = Response(self.get_serializer(action).data)
+        response["ETag"] = _version_etag(action)
         return response
 
 

@@ -432,3 +432,26 @@ def test_the_schema_and_docs_are_served(request, api):
     assert "/api/v1/actions/{id}/updates/" in paths
     assert "409" in paths["/api/v1/actions/{id}/updates/"]["post"]["responses"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+# --- tokens ------------------------------------------------------------------
+
+
+def test_administrators_issue_and_revoke_tokens_in_the_admin(client, api, administrator, officer, action):
+    client.force_login(administrator)
+    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": officer.pk})
+    assert response.status_code == 302, response.content
+    key = Token.objects.get(user=officer).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/actions/").status_code == 200
+
+    client.post(f"/admin/authtoken/tokenproxy/{officer.pk}/delete/", {"post": "yes"})
+    assert not Token.objects.exists()
+    assert api.get("/api/v1/actions/").status_code == 401
+
+
+def test_officers_cannot_reach_tokens_in_the_admin(client, officer):
+    officer.is_staff = True
+    officer.save()
+    client.force_login(officer)
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 403
