@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Strategies, themes, action plans, actions, progress updates and board reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's map is for people with a role, like the rest of the portal (anonymous: 401).
+    "SERVE_PERMISSIONS": ["api.permissions.HasPortalRole"],
     # Swagger UI from our own static files (no CDN), with no inline script (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,0 +1,167 @@
+"""Who may do what, route by route: the table the route-walking test checks.
+
+Every route Django resolves must have an entry here, keyed by its name
+("namespace:name"); a new route without one fails tests/security/test_route_matrix.py.
+To add a route: add a line to MATRIX with its example path and, for each method,
+what each role gets. The admin site is one entry (ADMIN_PREFIX): every admin
+view is checked to refuse anyone who is not an administrator.
+
+Roles (fixtures in tests/conftest.py): anonymous; the officer who leads the
+example action ("officer"); an officer at another council who does not
+("other_officer"); a committee member; a board member; an administrator.
+
+Expected outcomes: an HTTP status, or SIGN_IN (a redirect to the sign-in page).
+A method a route does not accept is 405 for everyone signed in: Django answers
+it before any view code runs, so it reveals nothing.
+"""
+
+from __future__ import annotations
+
+ROLES = ("anonymous", "officer", "other_officer", "committee_member", "board_member", "administrator")
+SIGN_IN = "sign-in"
+
+# Placeholders in paths, filled from the test's objects: {action} is led by the
+# officer; {other_action} by the other officer; {report} is a ready board report.
+ADMIN_PREFIX = "admin/"
+
+
+def outcome(anonymous, officer, other_officer, committee_member, board_member, administrator) -> dict:
+    return dict(
+        zip(
+            ROLES,
+            (anonymous, officer, other_officer, committee_member, board_member, administrator),
+            strict=True,
+        )
+    )
+
+
+def everyone(status=200, *, anonymous=SIGN_IN):
+    """Any role reads it; anonymous visitors are sent to sign in."""
+    return outcome(anonymous, status, status, status, status, status)
+
+
+def administrators(status=200, *, refused=403, anonymous=SIGN_IN):
+    return outcome(anonymous, refused, refused, refused, refused, status)
+
+
+def lead_and_administrators(status=200, *, anonymous=SIGN_IN):
+    """Only the action's lead officer and administrators: the object-level rule."""
+    return outcome(anonymous, status, 403, 403, 403, status)
+
+
+def officers(status=200, *, anonymous=SIGN_IN):
+    """Any officer (it lists their own things) and administrators."""
+    return outcome(anonymous, status, status, 403, 403, status)
+
+
+def public(status=200):
+    return outcome(status, status, status, status, status, status)
+
+
+def same(status):
+    return public(status)
+
+
+# The API answers 401 (not a redirect) to anonymous callers.
+API = {"anonymous": 401}
+
+
+def api(expected: dict) -> dict:
+    return {**expected, **API}
+
+
+MATRIX: dict[str, dict] = {
+    # --- public pages ---
+    "healthz": {"path": "/healthz", "GET": public(200), "POST": public(405)},
+    "accessibility": {"path": "/accessibility/", "GET": public(200)},
+    "login": {"path": "/accounts/login/", "GET": outcome(200, 302, 302, 302, 302, 302)},
+    "logout": {
+        "path": "/accounts/logout/",
+        "GET": outcome(SIGN_IN, 405, 405, 405, 405, 405),
+        "POST": public(302),
+    },
+    # --- dashboard ---
+    "home": {"path": "/", "GET": everyone(), "POST": everyone(405)},
+    # --- officers' pages ---
+    "actionplan:list": {"path": "/actions/", "GET": everyone(), "POST": everyone(405)},
+    "actionplan:mine": {"path": "/actions/mine/", "GET": everyone()},
+    "actionplan:export": {"path": "/actions/export.csv", "GET": everyone(), "POST": everyone(405)},
+    "actionplan:detail": {"path": "/actions/{action}/", "GET": everyone(), "POST": everyone(405)},
+    "actionplan:update": {
+        "path": "/actions/{action}/update/",
+        "GET": lead_and_administrators(),
+        # An empty form: allowed roles see the errors (200), nothing is stored.
+        "POST": lead_and_administrators(200),
+    },
+    # --- reminders ---
+    "reminders:mine": {"path": "/reminders/", "GET": everyone()},
+    "reminders:missing": {"path": "/reminders/missing/", "GET": administrators()},
+    "reminders:remind": {
+        "path": "/reminders/missing/remind/",
+        "GET": everyone(405),
+        "POST": administrators(302),
+    },
+    # --- board reports ---
+    "reporting:list": {"path": "/reports/", "GET": everyone()},
+    "reporting:request": {"path": "/reports/request/", "GET": administrators(), "POST": administrators(200)},
+    "reporting:detail": {"path": "/reports/{report}/", "GET": everyone()},
+    "reporting:download": {"path": "/reports/{report}/download/", "GET": everyone()},
+    "reporting:preview": {"path": "/reports/{report}/preview/", "GET": administrators()},
+    "reporting:send": {"path": "/reports/{report}/send/", "GET": everyone(405), "POST": administrators(302)},
+    "reporting:retry": {
+        "path": "/reports/{report}/retry/",
+        "GET": everyone(405),
+        "POST": administrators(302),
+    },
+    # --- audit ---
+    "audit:history": {"path": "/audit/", "GET": administrators(), "POST": everyone(405)},
+    # --- API ---
+    "api:api-root": {"path": "/api/v1/", "GET": api(everyone())},
+    "api:schema": {"path": "/api/v1/schema/", "GET": api(everyone())},
+    "api:docs": {"path": "/api/v1/docs/", "accept": "text/html", "GET": api(everyone())},
+    # Unknown API paths are a JSON 404 for anyone: it reveals nothing.
+    "api:not-found": {"path": "/api/v1/no-such-thing/", "GET": public(404)},
+    "api:partner-list": {"path": "/api/v1/partners/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:partner-detail": {
+        "path": "/api/v1/partners/{partner}/",
+        "GET": api(everyone()),
+        "DELETE": api(everyone(405)),
+    },
+    "api:strategy-list": {"path": "/api/v1/strategies/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:strategy-detail": {
+        "path": "/api/v1/strategies/{strategy}/",
+        "GET": api(everyone()),
+        "PUT": api(everyone(405)),
+    },
+    "api:theme-list": {"path": "/api/v1/themes/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:theme-detail": {
+        "path": "/api/v1/themes/{theme}/",
+        "GET": api(everyone()),
+        "PATCH": api(everyone(405)),
+    },
+    "api:plan-list": {"path": "/api/v1/plans/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:plan-detail": {
+        "path": "/api/v1/plans/{plan}/",
+        "GET": api(everyone()),
+        "DELETE": api(everyone(405)),
+    },
+    "api:action-list": {"path": "/api/v1/actions/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:action-detail": {
+        "path": "/api/v1/actions/{action}/",
+        "GET": api(everyone()),
+        "PUT": api(everyone(405)),
+        "DELETE": api(everyone(405)),
+    },
+    "api:action-updates": {
+        "path": "/api/v1/actions/{action}/updates/",
+        "GET": api(everyone()),
+        # An empty body: allowed roles get per-field errors (400), nothing is stored.
+        "POST": api(lead_and_administrators(400)),
+    },
+    "api:report-list": {"path": "/api/v1/reports/", "GET": api(everyone()), "POST": api(administrators(400))},
+    "api:report-detail": {
+        "path": "/api/v1/reports/{report}/",
+        "GET": api(everyone()),
+        "DELETE": api(administrators(405)),
+    },
+}
