@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_DATE ?= 2023-01-16
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+LOAD_DB_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test test-postgres test-browser test-e2e check check-deploy bench load clean
@@ -58,6 +59,9 @@ check-deploy: setup ## `check --deploy` under production settings
 
 bench: setup ## Time the dashboard and pages at demo scale 100 (PostgreSQL if DATABASE_URL is set); var/bench/results.json
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+load: setup ## Load test: 50 officers post, 20 councillors read, 2 min, gunicorn + PostgreSQL ($(LOAD_DB_URL))
+	LOAD_DATABASE_URL=$(LOAD_DB_URL) $(PY) load/load_test.py $(LOAD_ARGS)
 
 clean: ## Remove the virtual environment, node modules and var/
 	rm -rf $(VENV) node_modules var static/build staticfiles

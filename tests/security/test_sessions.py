@@ -106,3 +106,13 @@ def test_sign_in_rotates_the_session_id(client, officer):
     before = client.cookies.get("sessionid")
     _signed_in(client, officer)
     assert client.cookies["sessionid"].value != (before.value if before else None)
+
+
+def test_signing_out_ends_the_session_on_the_server(officer):
+    browser = _signed_in(Client(), officer)
+    stolen = browser.cookies["sessionid"].value
+    browser.post("/accounts/logout/")
+    thief = Client()
+    thief.cookies["sessionid"] = stolen
+    response = thief.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
