@@ -576,3 +576,12 @@ def test_other_theme_numbers_are_filterable(client, plan, strategy, officer):
     client.force_login(officer)
     response = client.get("/actions/?theme=4")
     assert [s.action.reference for s in response.context["states"]] == ["4.1"]
+
+
+def test_refusal_is_a_portal_page_that_explains(client, action, councillor):
+    client.force_login(councillor)
+    response = client.get(update_url(action))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You cannot do this" in html and "govuk-header" not in html
+    assert "Sign out" in html  # the service's header and navigation are still there
