@@ -111,10 +111,19 @@ class ImportResult:
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
+        counts = [len(self.created), len(self.updated), len(self.unchanged)]
+        noun = "action" if counts[0] == 1 else "actions"
         return (
-            f"{len(self.created)} actions {verb} created, {len(self.updated)} {verb} updated, "
-            f"{len(self.unchanged)} {verb} unchanged in the {self.plan.year_label} plan."
+            f"{counts[0]} {noun} {verb} created, {counts[1]} {verb} updated, "
+            f"{counts[2]} {verb} unchanged in the {self.plan.year_label} plan."
         )
+
+    @property
+    def changes(self) -> list[tuple[int, str, str]]:
+        """(row, reference, what changes) in the file's order."""
+        rows = [(c.row, c.reference, "New action") for c in self.created]
+        rows += [(c.row, c.reference, ", ".join(c.fields)) for c in self.updated]
+        return sorted(rows)
 
 
 # --- reading the file ----------------------------------------------------------

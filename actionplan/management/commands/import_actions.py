@@ -32,12 +32,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"{failed} Correct the file and import it again.") from None
 
-        for change in result.created:
-            self.stdout.write(f"  created   {change.reference} (row {change.row})")
-        for change in result.updated:
-            self.stdout.write(
-                f"  updated   {change.reference} (row {change.row}): {', '.join(change.fields)}"
-            )
+        for row, reference, change in result.changes:
+            self.stdout.write(f"  row {row}: {reference}: {change}")
         if result.ignored_columns:
             self.stdout.write(f"Ignored columns: {', '.join(result.ignored_columns)}")
         prefix = "Dry run, nothing stored: " if dry_run else ""
