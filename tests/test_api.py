@@ -455,3 +455,20 @@ def test_officers_cannot_reach_tokens_in_the_admin(client, officer):
     officer.save()
     client.force_login(officer)
     assert client.get("/admin/authtoken/tokenproxy/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("/api/v1/actions/?theme=99999999999999999999999", 200),
+        ("/api/v1/actions/?year=abc", 400),
+        ("/api/v1/actions/?q=%00abc", 400),
+        ("/api/v1/actions/?page_size=99999999999999999999", 200),
+        ("/api/v1/actions/99999999999999999999999/", 404),
+        ("/api/v1/actions/99999999999999999999999/updates/", 404),
+        ("/api/v1/plans/?strategy=99999999999999999999999", 400),
+    ],
+)
+def test_extreme_input_never_breaks_the_server(request, api, action, url, expected):
+    client = as_user(request, api, "councillor")
+    assert client.get(url).status_code == expected
