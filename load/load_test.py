@@ -115,7 +115,9 @@ class Browser:
 SEEN = re.compile(r'name="seen_update_id"\s+value="(\d*)"|value="(\d*)"\s+name="seen_update_id"')
 
 
-def officer_loop(base, stats, username, password, actions, run, stop_at, think):
+def officer_loop(base, stats, username, password, actions, run, stop_at, think, ramp):
+    # People arrive over the ramp-up, not all in the same second.
+    time.sleep(random.uniform(0, ramp))
     me = Browser(base, stats)
     if not me.sign_in(username, password):
         return
@@ -165,7 +167,8 @@ def officer_loop(base, stats, username, password, actions, run, stop_at, think):
         time.sleep(rng.uniform(think / 2, think * 1.5))
 
 
-def councillor_loop(base, stats, username, password, readable, stop_at, think):
+def councillor_loop(base, stats, username, password, readable, stop_at, think, ramp):
+    time.sleep(random.uniform(0, ramp))
     me = Browser(base, stats)
     if not me.sign_in(username, password):
         return
@@ -189,7 +192,7 @@ def _django(env, *args, capture=False):
     ).stdout
 
 
-def prepare(db_url: str) -> dict:
+def prepare(db_url: str, *, quick: bool) -> dict:
     parsed = urllib.parse.urlsplit(db_url)
     name = parsed.path.lstrip("/")
     admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
@@ -199,12 +202,13 @@ def prepare(db_url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": db_url, "PORTAL_TODAY": DEMO_DATE}
     env.pop("DEBUG", None)
     print(f"Preparing {name}: migrate, demo data, load-test people...", flush=True)
-    _django(env, "manage.py", "migrate", "--no-input", "-v0")
-    _django(env, "manage.py", "load_demo_data", capture=True)
+    if not quick:
+        _django(env, "manage.py", "migrate", "--no-input", "-v0")
+        _django(env, "manage.py", "load_demo_data", capture=True)
     return json.loads(_django(env, "load/setup_data.py", capture=True).strip().splitlines()[-1])
 
 
-def start_gunicorn(db_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick: bool) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -214,7 +218,8 @@ def start_gunicorn(db_url: str, port: int, workers: int, threads: int) -> subpro
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
-    _django(env, "manage.py", "collectstatic", "--no-input", "-v0")
+    if not quick:
+        _django(env, "manage.py", "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
         [
             str(Path(PY).with_name("gunicorn")),
@@ -224,6 +229,9 @@ def start_gunicorn(db_url: str, port: int, workers: int, threads: int) -> subpro
             "--worker-class=gthread",
             f"--threads={threads}",
             "--timeout=120",
+            # Longer than any pause between a person's requests, as behind the proxy:
+            # otherwise a reused connection can be closed under the client.
+            "--keep-alive=75",
             "--log-level=warning",
         ],
         cwd=ROOT,
@@ -280,6 +288,8 @@ def summarise(stats: Stats, stored: dict[str, int], args, started, elapsed) -> d
         "officers": args.officers,
         "councillors": args.councillors,
         "gunicorn": {"workers": args.workers, "threads": args.threads},
+        "ramp_up_s": args.ramp_up,
+        "think_s": {"officer": args.officer_think, "councillor": args.councillor_think},
         "cpus": os.cpu_count(),
         "requests": sum(k["requests"] for k in kinds.values()),
         "errors": sum(k["errors"] for k in kinds.values()),
@@ -345,6 +355,10 @@ def main() -> int:
     parser.add_argument("--councillor-think", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--ramp-up", type=float, default=20, help="Seconds over which people arrive.")
+    parser.add_argument(
+        "--quick", action="store_true", help="Skip migrate, demo data and collectstatic (already done)."
+    )
     parser.add_argument("--no-doc", action="store_true", help="Do not rewrite docs/load-test.md.")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -352,8 +366,8 @@ def main() -> int:
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     os.environ["LOAD_OFFICERS"], os.environ["LOAD_COUNCILLORS"] = str(args.officers), str(args.councillors)
-    people = prepare(args.database_url)
-    server = start_gunicorn(args.database_url, args.port, args.workers, args.threads)
+    people = prepare(args.database_url, quick=args.quick)
+    server = start_gunicorn(args.database_url, args.port, args.workers, args.threads, quick=args.quick)
     base = f"http://127.0.0.1:{args.port}"
     stats = Stats()
     run = secrets.token_hex(3)
@@ -364,7 +378,17 @@ def main() -> int:
         threads = [
             threading.Thread(
                 target=officer_loop,
-                args=(base, stats, name, people["password"], ids, run, stop_at, args.officer_think),
+                args=(
+                    base,
+                    stats,
+                    name,
+                    people["password"],
+                    ids,
+                    run,
+                    stop_at,
+                    args.officer_think,
+                    args.ramp_up,
+                ),
             )
             for name, ids in list(people["officers"].items())[: args.officers]
         ] + [
@@ -378,6 +402,7 @@ def main() -> int:
                     people["readable_actions"],
                     stop_at,
                     args.councillor_think,
+                    args.ramp_up,
                 ),
             )
             for name in people["councillors"][: args.councillors]
