@@ -219,7 +219,6 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_update_action(request.user, action):
         raise PermissionDenied
     last = action.latest_update
-    newest = selectors.newest_update(action)
     conflict = None
     if request.method == "POST":
         form = ProgressUpdateForm(request.POST, action=action, last_update=last)
@@ -241,6 +240,8 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Your update for {update.quarter.label} has been saved.")
                 return redirect(action.get_absolute_url() + "#history")
     else:
+        # The version the officer starts from: a save after anyone else's is a conflict.
+        newest = selectors.newest_update(action)
         form = ProgressUpdateForm(
             initial={"seen_update_id": newest.pk if newest else None}, action=action, last_update=last
         )

@@ -529,7 +529,9 @@ def _bulk_actions(plan, theme, lead, partners, count, start):
 def _count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    return len(queries)
+    # The session middleware records "last seen" once a minute, whatever the page:
+    # not the page's work, and timing-dependent on a busy machine.
+    return len([q for q in queries if "django_session" not in q["sql"]])
 
 
 @pytest.mark.parametrize(
