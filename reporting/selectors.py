@@ -41,6 +41,7 @@ class ReportContent:
     overdue: list
     slipped: list
     partners: list
+    trend: list = ()
     classification: str = CLASSIFICATION
 
     @property
@@ -101,6 +102,7 @@ def report_content(*, strategy: Strategy, quarter: Quarter, report_date: datetim
         overdue=[by_id[line.action_id] for line in rollup.overdue],
         slipped=[by_id[line.action_id] for line in rollup.slippage],
         partners=[p for p in rollup.partners if p.tally.total],
+        trend=rollup.trend,
     )
 
 

@@ -108,7 +108,8 @@ def report_html(report: BoardReport, *, for_browser: bool = False) -> str:
         {
             "content": content,
             "rag_chart": charts.rag_bars(content.summary, title="Actions by RAG rating"),
-            "theme_chart": charts.theme_stacks(content.themes, title="Actions by theme and RAG rating"),
+            "theme_chart": charts.theme_rows(content.themes, title="Actions by theme and RAG rating"),
+            "trend_chart": charts.trend(content.trend, title="RAG ratings at the end of each quarter"),
             "stylesheet": "/static/reporting/report.css"
             if for_browser
             else "portal-static:/reporting/report.css",

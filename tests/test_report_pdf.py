@@ -63,10 +63,11 @@ def test_every_chart_has_alternative_text(pdf):
                 walk(kid)
 
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    assert len(figures) == 2
+    assert len(figures) == 3
     alts = [str(f["/Alt"]) for f in figures]
-    assert alts[0].startswith("Actions by RAG rating: bar chart of 9 actions") and "Red 2" in alts[0]
-    assert "theme 1: Red 1, Green 1" in alts[1]
+    assert alts[0].startswith("Actions by RAG rating. 9 actions: Red 2 (22%), Amber 2 (22%), Green 3 (33%)")
+    assert "Theme 1: 2 actions: Red 1 (50%), Amber 0 (0%), Green 1 (50%)" in alts[1]
+    assert alts[2].startswith("RAG ratings at the end of each quarter. Share of actions")
 
 
 def test_pdfua_checker_finds_no_errors(pdf, tmp_path):
