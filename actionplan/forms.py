@@ -278,6 +278,13 @@ class ProgressUpdateForm(forms.Form):
         return field.auto_id
 
 
+def freeze_choices(form: forms.Form) -> None:
+    """Read each lazily queried list of choices once, not once per look at the widget."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Select):
+            field.widget.choices = list(field.widget.choices)
+
+
 def filter_helper() -> FormHelper:
     """How the action list's filter (actionplan.filters.ActionFilter) is laid out."""
     helper = FormHelper()

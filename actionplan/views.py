@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actionplan import selectors, services
 from actionplan.filters import DEFAULT_ORDERING, ActionFilter
-from actionplan.forms import ProgressUpdateForm, filter_helper
+from actionplan.forms import ProgressUpdateForm, filter_helper, freeze_choices
 from actionplan.models import Action
 from core import access, clock
 from core.quarters import financial_year_label
@@ -60,6 +60,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def action_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
     action_filter = ActionFilter(request.GET, queryset=_list_queryset())
+    freeze_choices(action_filter.form)
     valid = action_filter.is_valid()
     page = Paginator(action_filter.qs if valid else Action.objects.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
