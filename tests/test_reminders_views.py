@@ -162,4 +162,12 @@ def test_calendar_summary_include(administrator, officer, missing):
 def test_calendar_summary_include_for_my_actions(officer, missing, settings):
     settings.PORTAL_TODAY = datetime.date(2023, 1, 20).isoformat()
     html = _render_summary(officer, mine=True)
-    assert "2022/23 Q3 updates were due by 16 January</strong>; 0 of 1 of yours received." in html
+    assert "2022/23 Q3 updates were due by 16 January</strong>; 0 of your 1 received." in html
+
+
+def test_dashboard_and_my_actions_show_the_calendar_line(client, officer, missing):
+    client.force_login(officer)
+    dashboard = " ".join(client.get("/").content.decode().split())
+    assert "2022/23 Q3 updates due by 16 January</strong>; 0 of 2 received." in dashboard
+    mine = " ".join(client.get("/actions/mine/").content.decode().split())
+    assert "2022/23 Q3 updates due by 16 January</strong>; 0 of your 1 received." in mine
