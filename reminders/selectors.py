@@ -22,13 +22,15 @@ User = get_user_model()
 
 def active_strategies() -> list[Strategy]:
     """Active strategies, each with its `calendar` (None: the default rules)."""
-    strategies = list(Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year", "pk"))
-    calendars = {
-        c.strategy_id: c
-        for c in ReportingCalendar.objects.filter(strategy__in=strategies).prefetch_related("deadlines")
-    }
+    # One query (two with a calendar): the summary sits on the cached dashboard.
+    strategies = list(
+        Strategy.objects.filter(status=Strategy.Status.ACTIVE)
+        .select_related("reporting_calendar")
+        .prefetch_related("reporting_calendar__deadlines")
+        .order_by("-first_year", "pk")
+    )
     for strategy in strategies:
-        strategy.calendar = calendars.get(strategy.pk)
+        strategy.calendar = getattr(strategy, "reporting_calendar", None)
     return strategies
 
 

@@ -171,3 +171,8 @@ def test_dashboard_and_my_actions_show_the_calendar_line(client, officer, missin
     assert "2022/23 Q3 updates due by 16 January</strong>; 0 of 2 received." in dashboard
     mine = " ".join(client.get("/actions/mine/").content.decode().split())
     assert "2022/23 Q3 updates due by 16 January</strong>; 0 of your 1 received." in mine
+
+
+def test_calendar_line_costs_two_queries(administrator, missing, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        _render_summary(administrator)
