@@ -217,17 +217,19 @@ def report_send(*, report_id: int, final_attempt: bool = True) -> BoardReport:
 
 def _start_sending(report: BoardReport) -> BoardReport:
     """Lock the quarter, make sure the PDF is the locked picture, and list the deliveries."""
+    # Whoever sends (or asked for it to be sent) locks the quarter; the schedule is no one.
+    sender = report.sent_by or report.requested_by
     plan_services.quarter_lock(
-        quarter=report.quarter,
-        user=report.sent_by if report.sent_by_id else None,
-        reason=f"Reported to the board ({report})",
+        quarter=report.quarter, user=sender, reason=f"Reported to the board ({report})"
     )
     if not report.quarter_locked:
         # Built before the lock: rebuild so what the board gets is what the
         # locked quarter will always rebuild to.
         report = _write_pdf(report, next_state=State.READY, from_state=State.READY)
     with transaction.atomic():
-        if not BoardReport.objects.filter(pk=report.pk, state=State.READY).update(state=State.SENDING):
+        if not BoardReport.objects.filter(pk=report.pk, state=State.READY).update(
+            state=State.SENDING, sent_by=sender
+        ):
             return BoardReport.objects.get(pk=report.pk)
         for recipient in selectors.active_recipients():
             Delivery.objects.get_or_create(

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from actionplan import selectors as plan_selectors
 from actionplan.factories import UpdateFactory
+from actionplan.models import QuarterLock
 from actionplan.services import quarter_lock
 from core.quarters import Quarter
 from reporting import services, tasks
@@ -246,6 +247,7 @@ def test_sending_an_unlocked_build_locks_and_rebuilds_first(
         services.report_send_request(report=report, user=administrator)
     report.refresh_from_db()
     assert report.state == State.SENT and report.quarter_locked and report.sent_by == administrator
+    assert QuarterLock.objects.get(period=Q3.code).locked_by == administrator
     text = " ".join(page_texts(messages_to("chair@board.example.org")[0].attachments[0][1]))
     assert "Begun" in text  # the late update made it into the locked picture the board gets
 
