@@ -18,6 +18,8 @@ def _portal_date(settings, tmp_path):
     settings.PORTAL_TODAY = DEMO_DAY.isoformat()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Hashing is deliberately slow in production; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
