@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
 
 from core.quarters import Quarter
 
 ONE_DAY = datetime.timedelta(days=1)
+ESCALATION_CATCH_UP = datetime.timedelta(days=7)
 
 DEFAULTS = {
     "open_days_before_end": 14,
@@ -81,7 +83,8 @@ class QuarterDates:
             return "first"
         if day == self.due_on:
             return "due"
-        if self.escalation_on <= day < max(self.board_report_on, self.escalation_on + ONE_DAY):
+        # A missed job catches up until the board report goes, and for a week at least.
+        if self.escalation_on <= day < max(self.board_report_on, self.escalation_on + ESCALATION_CATCH_UP):
             return "escalation"
         return None
 
@@ -94,7 +97,12 @@ def quarter_dates(quarter: Quarter, calendar=None) -> QuarterDates:
     rules = {name: getattr(calendar, name, default) for name, default in DEFAULTS.items()}
     end = quarter.last_day
     due_on = add_working_days(end, rules["due_working_days"])
-    board_report_on = add_working_days(end, rules["board_report_working_days"])
+    if calendar is None:
+        # No calendar of its own: the board-report schedule's setting (issue 5's "N days
+        # after quarter end"), so the calendar shows the day the report really goes.
+        board_report_on = end + datetime.timedelta(days=settings.BOARD_REPORT_DAYS_AFTER_QUARTER)
+    else:
+        board_report_on = add_working_days(end, rules["board_report_working_days"])
     override = _override(calendar, quarter)
     if override is not None:
         due_on = override.due_on or due_on

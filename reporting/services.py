@@ -349,18 +349,22 @@ def report_retry(*, report: BoardReport, user) -> BoardReport:
 def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | None:
     """Request and send the previous quarter's report once it is due. Idempotent.
 
-    Due N days (BOARD_REPORT_DAYS_AFTER_QUARTER) after the quarter ends. Runs
+    Due on the strategy's reporting calendar's board-report day (reminders.calendar:
+    BOARD_REPORT_DAYS_AFTER_QUARTER days after the quarter ends, but never before
+    the day late updates are escalated), so the calendar officers see is the day
+    the report really goes. Runs
     daily, so a day the scheduler was down is caught up. A quarter the schedule
     already asked for, or that was already sent, is never asked for again: a
     second report would e-mail the board a second time.
     """
+    from reminders.selectors import dates_for
+
     today = today or clock.today()
     quarter = Quarter.containing(today).previous()
-    due = quarter.last_day + datetime.timedelta(days=settings.BOARD_REPORT_DAYS_AFTER_QUARTER)
-    if today < due:
-        return None
     strategy = selectors.active_strategy()
     if strategy is None or quarter.year not in strategy.years:
+        return None
+    if today < dates_for(strategy, quarter).board_report_on:
         return None
     existing = BoardReport.objects.filter(strategy=strategy, period=quarter.code)
     if existing.filter(requested_by__isnull=True).exists() or existing.filter(state=State.SENT).exists():

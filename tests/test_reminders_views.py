@@ -156,7 +156,7 @@ def test_calendar_summary_include(administrator, officer, missing):
     UpdateFactory(action=missing[1], period=20223)
     html = _render_summary(administrator)
     assert "2022/23 Q3 updates due by 16 January</strong>; 1 of 2 received." in html
-    assert "Board report 30 January 2023" in html
+    assert "Board report 17 January 2023" in html
 
 
 def test_calendar_summary_include_for_my_actions(officer, missing, settings):

@@ -276,12 +276,14 @@ def test_the_schedule_sends_last_quarter_once_when_due(
     story, board, settings, django_capture_on_commit_callbacks, fast_pdf
 ):
     settings.BOARD_REPORT_DAYS_AFTER_QUARTER = 15
-    assert services.report_schedule_due(today=datetime.date(2023, 1, 14)) is None
+    # 15 days after 31 December is 15 January, but updates are due on 16 January
+    # (2 January is a bank holiday) and escalated on the 17th: the report waits.
+    assert services.report_schedule_due(today=datetime.date(2023, 1, 16)) is None
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_schedule_due(today=datetime.date(2023, 1, 15))
+        report = services.report_schedule_due(today=datetime.date(2023, 1, 17))
     report.refresh_from_db()
     assert report.quarter == Q3 and report.requested_by is None and report.state == State.SENT
-    assert services.report_schedule_due(today=datetime.date(2023, 1, 16)) is None
+    assert services.report_schedule_due(today=datetime.date(2023, 1, 18)) is None
     assert tasks.schedule_board_report.apply().get() == "nothing due"
     assert len(mail.outbox) == 2
 
