@@ -248,3 +248,40 @@ class QuarterLock(models.Model):
     @property
     def quarter(self) -> Quarter:
         return Quarter.from_code(self.period)
+
+
+class ActionQuarterState(models.Model):
+    """Derived: which update is an action's state at the end of a quarter.
+
+    One row per action (and per action and partner, for partner updates) for every
+    quarter from its first update's quarter up to its strategy's last quarter, so
+    dashboards read a quarter's states with an equality lookup instead of a
+    "latest update" subquery per action. The rule itself lives in
+    actionplan.selectors (state_key); services.record_quarter_states keeps the rows
+    and `manage.py rebuild_quarter_states` rebuilds them after bulk loads.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "themes.PartnerAuthority", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.PositiveIntegerField()
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="quarter_states")
+    update_period = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # Two conditional constraints: NULL partners are distinct on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["action", "period"], condition=Q(partner__isnull=True), name="one_state_per_quarter"
+            ),
+            models.UniqueConstraint(
+                fields=["action", "partner", "period"],
+                condition=Q(partner__isnull=False),
+                name="one_partner_state_per_quarter",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "partner", "action"], name="quarter_state_lookup")]
+
+    def __str__(self):
+        return f"{self.action_id} {self.period} -> {self.update_id}"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
-from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
+from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, QuarterLock
 from core import clock
 from core.quarters import Quarter
 
@@ -27,6 +27,20 @@ EXCLUDED_STATUSES = (Status.CANCELLED, Status.DEFERRED)
 CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.DEFERRED)
 
 STATE_ORDER = ("-period", "-created_at", "-id")
+
+
+def state_key(update: ProgressUpdate) -> tuple:
+    """STATE_ORDER as a sort key: the update with the greatest key is the state."""
+    return (update.period, update.created_at, update.pk)
+
+
+def state_horizon(strategy) -> Quarter:
+    """The last quarter ActionQuarterState holds rows for: the strategy's last quarter.
+
+    Past it (a strategy extended after the fact, a far-future question) the selectors
+    fall back to the latest-update subquery, which needs no table.
+    """
+    return Quarter(strategy.last_year, 4)
 
 
 def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, outer="pk"):
@@ -50,12 +64,72 @@ def with_state_update_id(
         from django.db.models import F
 
         return actions.annotate(state_update_id=F("latest_update_id"))
-    overall = latest_update_subquery(quarter=quarter)
+    overall = _state_at(quarter)
     if partner is None:
         return actions.annotate(state_update_id=overall)
-    return actions.annotate(
-        state_update_id=Coalesce(latest_update_subquery(quarter=quarter, partner=partner), overall)
+    return actions.annotate(state_update_id=Coalesce(_state_at(quarter, partner), overall))
+
+
+def _state_at(quarter: Quarter | None, partner=None):
+    """The state update id of the outer action: from ActionQuarterState within its horizon."""
+    searched = latest_update_subquery(quarter=quarter, partner=partner)
+    if quarter is None:
+        return searched
+    rows = ActionQuarterState.objects.filter(action=OuterRef("pk"), period=quarter.code)
+    rows = rows.filter(partner__isnull=True) if partner is None else rows.filter(partner=partner)
+    stored = Subquery(rows.values("update_id")[:1])
+    # The horizon (state_horizon) as a condition on each action's own strategy.
+    return Case(
+        When(plan__strategy__last_year__gte=quarter.year, then=stored),
+        default=searched,
+        output_field=BigIntegerField(),
     )
+
+
+def state_updates(
+    actions: QuerySet[Action], *, strategy, quarter: Quarter | None = None, partner=None
+) -> QuerySet[ProgressUpdate]:
+    """The updates that are the states of `actions` (of `strategy`), at most one per action.
+
+    For a quarter within the strategy's horizon and no partner this is a join
+    through ActionQuarterState; otherwise the ids from with_state_update_id.
+    """
+    if quarter is None or partner is not None or quarter > state_horizon(strategy):
+        ids = with_state_update_id(actions, quarter=quarter, partner=partner).values("state_update_id")
+        return ProgressUpdate.objects.filter(pk__in=ids)
+    return ProgressUpdate.objects.filter(
+        quarter_states__period=quarter.code,
+        quarter_states__partner__isnull=True,
+        quarter_states__action__in=actions.values("pk"),
+    )
+
+
+def quarter_rag_counts(
+    actions: QuerySet[Action], quarters: list[Quarter], *, own_plan_year: bool = False
+) -> dict[tuple[int, str], int]:
+    """{(period, rag): how many of `actions` stood at that RAG at each quarter's end}, one query.
+
+    With `own_plan_year`, each quarter counts only the actions of its financial
+    year's plan. Only for quarters within the actions' strategy's horizon
+    (state_horizon); actions never reported are not counted.
+    """
+    # One query per plan year: each reads only that plan's actions' rows.
+    by_year: dict[int, list[int]] = {}
+    for q in quarters:
+        by_year.setdefault(q.year if own_plan_year else 0, []).append(q.code)
+    rows = []
+    for year, codes in by_year.items():
+        wanted = ActionQuarterState.objects.filter(
+            period__in=codes, partner__isnull=True, action__in=actions.values("pk")
+        )
+        if own_plan_year:
+            wanted = wanted.filter(action__plan__year=year)
+        rows += wanted.values("period", "update__rag").annotate(n=Count("pk")).order_by()
+    counts: dict[tuple[int, str], int] = {}
+    for row in rows:
+        key = (row["period"], row["update__rag"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
 
 
 @dataclass(frozen=True)

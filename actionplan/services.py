@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from actionplan import selectors
-from actionplan.models import Action, ProgressUpdate, QuarterLock
+from actionplan.models import Action, ActionQuarterState, ProgressUpdate, QuarterLock
 from core import access, clock
-from core.quarters import Quarter
+from core.quarters import Quarter, quarters_between
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
@@ -99,11 +99,80 @@ def update_create(
             raise UpdateConflict(newest)
         candidate.full_clean()
         candidate.save()
+        record_quarter_states(candidate)
         if partner is None:
             latest = action.updates.filter(partner__isnull=True).order_by(*selectors.STATE_ORDER).first()
             Action.objects.filter(pk=action.pk).update(latest_update=latest)
             action.latest_update = latest
     return candidate
+
+
+def record_quarter_states(update: ProgressUpdate) -> None:
+    """Point the ActionQuarterState rows `update` now wins at it (see selectors.state_key)."""
+    strategy = Action.objects.select_related("plan__strategy").get(pk=update.action_id).plan.strategy
+    horizon = selectors.state_horizon(strategy)
+    if update.period > horizon.code:
+        return
+    periods = [q.code for q in quarters_between(update.quarter, horizon)]
+    rows = ActionQuarterState.objects.filter(
+        action_id=update.action_id, partner_id=update.partner_id, period__in=periods
+    ).select_related("update")
+    have = {row.period: row for row in rows}
+    key = selectors.state_key(update)
+    beaten = [row.pk for row in have.values() if selectors.state_key(row.update) < key]
+    if beaten:
+        ActionQuarterState.objects.filter(pk__in=beaten).update(update=update, update_period=update.period)
+    ActionQuarterState.objects.bulk_create(
+        ActionQuarterState(
+            action_id=update.action_id,
+            partner_id=update.partner_id,
+            period=period,
+            update=update,
+            update_period=update.period,
+        )
+        for period in periods
+        if period not in have
+    )
+
+
+def rebuild_quarter_states(actions=None, *, batch_size: int = 5000) -> int:
+    """Recompute ActionQuarterState from the updates (all actions, or a queryset). Idempotent.
+
+    For bulk loads and repairs: update_create keeps the rows as updates are added.
+    """
+    actions = Action.objects.all() if actions is None else actions
+    from themes.models import Strategy
+
+    strategies = Strategy.objects.in_bulk()
+    horizons = {
+        pk: selectors.state_horizon(strategies[strategy_id]).code
+        for pk, strategy_id in actions.values_list("pk", "plan__strategy_id")
+    }
+    with transaction.atomic():
+        ActionQuarterState.objects.filter(action_id__in=list(horizons)).delete()
+        updates = ProgressUpdate.objects.filter(action_id__in=list(horizons))
+        rows = []
+        histories: dict[tuple, list[ProgressUpdate]] = {}
+        for update in updates.only("pk", "action_id", "partner_id", "period", "created_at").iterator():
+            histories.setdefault((update.action_id, update.partner_id), []).append(update)
+        for (action_id, partner_id), history in histories.items():
+            history.sort(key=selectors.state_key)
+            horizon = horizons[action_id]
+            for update, following in zip(history, [*history[1:], None], strict=True):
+                # The state from update's quarter until the next update's quarter.
+                until = following.quarter.previous().code if following else horizon
+                for quarter in quarters_between(update.quarter, Quarter.from_code(min(until, horizon))):
+                    rows.append(
+                        ActionQuarterState(
+                            action_id=action_id,
+                            partner_id=partner_id,
+                            period=quarter.code,
+                            update_id=update.pk,
+                            update_period=update.period,
+                        )
+                    )
+        ActionQuarterState.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 def _same_submission(newest: ProgressUpdate, candidate: ProgressUpdate) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from actionplan.selectors import STATE_ORDER
+from actionplan.services import rebuild_quarter_states
 from core import demo_catalogue as cat
 from core.quarters import Quarter
 from reporting.models import Recipient
@@ -539,4 +540,6 @@ def _write(specs, strategy, plans, users, partners, log) -> dict[str, int]:
         .values("pk")[:1]
     )
     Action.objects.filter(pk__in=[a.pk for a in actions.values()]).update(latest_update=Subquery(latest))
+    rows = rebuild_quarter_states(Action.objects.filter(pk__in=[a.pk for a in actions.values()]))
+    log(f"Recorded {rows} quarter states.")
     return {"actions": len(actions), "updates": len(updates)}

@@ -245,7 +245,9 @@ def summary(
     """
     as_of = quarter.last_day if quarter else clock.today()
     scope = _scope(plan, partner=partner, theme=theme)
-    by_theme = _tallies_by(scope, "theme_id", quarter=quarter, partner=partner, as_of=as_of)
+    by_theme = _tallies_by(
+        scope, "theme_id", strategy=plan.strategy, quarter=quarter, partner=partner, as_of=as_of
+    )
     themes = [
         ThemeTally(t.pk, t.number, t.title, by_theme.get(t.pk, Tally()))
         for t in Theme.objects.filter(strategy_id=plan.strategy_id).order_by("number")
@@ -263,9 +265,13 @@ def summary(
         totals=totals,
         themes=themes,
         partners=_partner_tallies(plan, quarter=quarter, partner=partner, theme=theme, as_of=as_of),
-        overdue=_overdue_lines(scope, quarter=quarter, partner=partner, as_of=as_of, limit=list_limit),
-        slippage=_slippage_lines(scope, quarter=quarter, partner=partner, limit=list_limit),
-        changes=_changes(scope, quarter=quarter, partner=partner, limit=list_limit),
+        overdue=_overdue_lines(
+            scope, strategy=plan.strategy, quarter=quarter, partner=partner, as_of=as_of, limit=list_limit
+        ),
+        slippage=_slippage_lines(
+            scope, strategy=plan.strategy, quarter=quarter, partner=partner, limit=list_limit
+        ),
+        changes=_changes(scope, strategy=plan.strategy, quarter=quarter, partner=partner, limit=list_limit),
         trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme, version=version),
         list_limit=list_limit,
     )
@@ -287,13 +293,9 @@ def _scope(plan, *, partner=None, theme=None):
     return actions
 
 
-def _state_ids(scope, *, quarter, partner):
-    return selectors.with_state_update_id(scope, quarter=quarter, partner=partner).values("state_update_id")
-
-
-def _state_updates(scope, *, quarter, partner):
+def _state_updates(scope, *, strategy, quarter, partner):
     """The updates that are the actions' states (at most one per action)."""
-    return ProgressUpdate.objects.filter(pk__in=_state_ids(scope, quarter=quarter, partner=partner))
+    return selectors.state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
 
 
 def _overdue_update_q(as_of: datetime.date) -> Q:
@@ -305,11 +307,11 @@ def _slipped_q() -> Q:
     return Q(revised_due_date__isnull=False) & ~Q(revised_due_date=F("action__due_date"))
 
 
-def _tallies_by(scope, key: str, *, quarter, partner, as_of) -> dict[int, Tally]:
+def _tallies_by(scope, key: str, *, strategy, quarter, partner, as_of) -> dict[int, Tally]:
     """Tallies grouped by an Action field, in two queries: reported and not yet."""
     tallies: dict[int, Tally] = {}
     reported = (
-        _state_updates(scope, quarter=quarter, partner=partner)
+        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
         .annotate(state_due=Coalesce("revised_due_date", "action__due_date"), group=F(f"action__{key}"))
         .values("group", "status", "rag")
         .annotate(
@@ -356,7 +358,9 @@ def _partner_tallies(plan, *, quarter, partner, theme, as_of) -> list[PartnerTal
     for p in partners:
         scope = _scope(plan, partner=p, theme=theme)
         tally = Tally()
-        for t in _tallies_by(scope, "plan_id", quarter=quarter, partner=p, as_of=as_of).values():
+        for t in _tallies_by(
+            scope, "plan_id", strategy=plan.strategy, quarter=quarter, partner=p, as_of=as_of
+        ).values():
             tally.add(t)
         rows.append(PartnerTally(p.pk, p.slug, p.short_name, p.name, tally))
     return rows
@@ -378,10 +382,10 @@ def _line(update: ProgressUpdate | None, action: Action, **extra) -> ActionLine:
     )
 
 
-def _overdue_lines(scope, *, quarter, partner, as_of, limit) -> list[ActionLine]:
+def _overdue_lines(scope, *, strategy, quarter, partner, as_of, limit) -> list[ActionLine]:
     """Overdue actions, longest overdue first."""
     reported = (
-        _state_updates(scope, quarter=quarter, partner=partner)
+        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
         .annotate(state_due=Coalesce("revised_due_date", "action__due_date"))
         .filter(_overdue_update_q(as_of))
         .select_related("action", "action__theme")
@@ -400,10 +404,10 @@ def _overdue_lines(scope, *, quarter, partner, as_of, limit) -> list[ActionLine]
     return lines[:limit] if limit is not None else lines
 
 
-def _slippage_lines(scope, *, quarter, partner, limit) -> list[ActionLine]:
+def _slippage_lines(scope, *, strategy, quarter, partner, limit) -> list[ActionLine]:
     """The slippage register: actions whose due date moved, biggest move first."""
     moved = (
-        _state_updates(scope, quarter=quarter, partner=partner)
+        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
         .filter(revised_due_date__isnull=False)
         .exclude(revised_due_date=F("action__due_date"))
         .annotate(slip=F("revised_due_date") - F("action__due_date"))
@@ -415,12 +419,14 @@ def _slippage_lines(scope, *, quarter, partner, limit) -> list[ActionLine]:
     return [_line(u, u.action) for u in moved]
 
 
-def _changes(scope, *, quarter, partner, limit) -> Changes:
+def _changes(scope, *, strategy, quarter, partner, limit) -> Changes:
     """Worsened, improved, completed and first reported since the comparison quarter."""
     since = comparison_quarter(quarter)
     fields = ("action_id", "status", "rag")
-    now_rows = _state_updates(scope, quarter=quarter, partner=partner).values_list(*fields)
-    before_rows = _state_updates(scope, quarter=since, partner=partner).values_list(*fields)
+    now_rows = _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner).values_list(*fields)
+    before_rows = _state_updates(scope, strategy=strategy, quarter=since, partner=partner).values_list(
+        *fields
+    )
     now = {a: (s, r) for a, s, r in now_rows}
     before = {a: (s, r) for a, s, r in before_rows}
     changes = Changes(since=since)
@@ -438,7 +444,9 @@ def _changes(scope, *, quarter, partner, limit) -> Changes:
             wanted.update(dict.fromkeys(sorted(a for a, k in kinds.items() if k == kind)[:limit], kind))
     if not wanted:
         return changes
-    chosen = _state_updates(scope.filter(pk__in=list(wanted)), quarter=quarter, partner=partner)
+    chosen = _state_updates(
+        scope.filter(pk__in=list(wanted)), strategy=strategy, quarter=quarter, partner=partner
+    )
     updates = {u.action_id: u for u in chosen.select_related("action", "action__theme")}
     for action_id, kind in wanted.items():
         update = updates[action_id]
@@ -478,7 +486,7 @@ def trend(
     """RAG counts at the end of every quarter of the strategy up to `upto` (default: now).
 
     Each quarter counts its own financial year's plan, so the line runs across plans.
-    Two queries per quarter, whatever the number of actions.
+    A fixed number of queries whatever the number of actions (see _trend_points).
     """
     from django.core.cache import cache
 
@@ -494,30 +502,52 @@ def trend(
             if locked is not None and q <= locked
         }
     known = cache.get_many(list(keys.values())) if keys else {}
+    scope = Action.objects.filter(plan__strategy=strategy)
+    if theme is not None:
+        scope = scope.filter(theme=theme)
+    if partner is not None:
+        scope = scope.filter(partners=partner)
+    missing = [q for q in quarters if keys.get(q) not in known]
+    computed = _trend_points(scope, strategy, missing, partner)
     points = []
     for q in quarters:
         point = known.get(keys.get(q))
         if point is None:
-            scope = Action.objects.filter(plan__strategy=strategy, plan__year=q.year)
-            if theme is not None:
-                scope = scope.filter(theme=theme)
-            if partner is not None:
-                scope = scope.filter(partners=partner)
-            point = _trend_point(scope, q, partner)
+            point = computed[q]
             if q in keys:
                 cache.set(keys[q], point, timeout=CACHE_SECONDS)
         points.append(point)
     return points
 
 
-def _trend_point(scope, quarter: Quarter, partner) -> TrendPoint:
-    rag = dict.fromkeys(RAG_KEYS, 0)
-    rows = _state_updates(scope, quarter=quarter, partner=partner).values("rag").annotate(n=Count("pk"))
-    for row in rows.order_by():
-        rag[row["rag"]] = row["n"]
-    total = scope.count()
-    rag[NOT_REPORTED] = total - sum(rag.values())
-    return TrendPoint(quarter, total, rag)
+def _trend_points(scope, strategy, quarters: list[Quarter], partner) -> dict[Quarter, TrendPoint]:
+    """Each quarter's point, counting the actions of the quarter's own plan year.
+
+    Without a partner: two queries for all the quarters (the state table grouped by
+    quarter, and the actions per plan year); with one, two per quarter.
+    """
+    if not quarters:
+        return {}
+    totals = dict(scope.values_list("plan__year").annotate(n=Count("pk")).order_by())
+    if partner is None:
+        counts = selectors.quarter_rag_counts(scope, quarters, own_plan_year=True)
+    else:
+        counts = {}
+        for q in quarters:
+            rows = _state_updates(
+                scope.filter(plan__year=q.year), strategy=strategy, quarter=q, partner=partner
+            ).values("rag")
+            for row in rows.annotate(n=Count("pk")).order_by():
+                counts[(q.code, row["rag"])] = row["n"]
+    points = {}
+    for q in quarters:
+        rag = dict.fromkeys(RAG_KEYS, 0)
+        for key in RAG_KEYS[:-1]:
+            rag[key] = counts.get((q.code, key), 0)
+        total = totals.get(q.year, 0)
+        rag[NOT_REPORTED] = total - sum(rag.values())
+        points[q] = TrendPoint(q, total, rag)
+    return points
 
 
 # --- caching -------------------------------------------------------------------
