@@ -84,8 +84,18 @@ def load(*, scale: int = 1, log=print) -> dict[str, int]:
         specs = build_specs(scale=scale)
         created = _write(specs, strategy, plans, users, partners, log)
         for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED][-1:]:
+            # Locked when its board report went, inside the demo's timeline (a report
+            # of a locked quarter prints this date).
+            locked_at = timezone.make_aware(
+                datetime.datetime.combine(quarter.last_day + datetime.timedelta(days=17), datetime.time(9))
+            )
             QuarterLock.objects.get_or_create(
-                period=quarter.code, defaults={"locked_by": users["admin"], "reason": "Reported to the board"}
+                period=quarter.code,
+                defaults={
+                    "locked_by": users["admin"],
+                    "reason": "Reported to the board",
+                    "locked_at": locked_at,
+                },
             )
     return created
 

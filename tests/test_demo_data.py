@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -82,3 +84,9 @@ def test_refuses_in_production(settings):
     with pytest.raises(CommandError):
         call_command("load_demo_data", verbosity=0)
     assert not User.objects.exists()
+
+
+def test_demo_lock_is_dated_inside_the_demo_timeline(demo):
+    lock = QuarterLock.objects.get(period=20222)
+    assert lock.locked_at.date() == datetime.date(2022, 10, 17)
+    assert lock.locked_at.date() < DEMO_TODAY
