@@ -35,7 +35,8 @@ def ensure_roles(**kwargs):
     wanted = {
         ADMINISTRATOR: list(
             Permission.objects.filter(
-                content_type__app_label__in=[*_DOMAIN_APPS, "authtoken", "axes", "auth"]
+                # otp_totp: see who has a second factor, and remove a lost one.
+                content_type__app_label__in=[*_DOMAIN_APPS, "authtoken", "axes", "auth", "otp_totp"]
             )
         ),
         OFFICER: _perms([*view_domain, "add_progressupdate", "view_boardreport"]),

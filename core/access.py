@@ -70,3 +70,13 @@ def can_chase_updates(user) -> bool:
 def can_view_audit(user) -> bool:
     """Read the audit history: who changed what, and when."""
     return is_administrator(user)
+
+
+def can_set_up_two_factor(user) -> bool:
+    """Set up or remove a TOTP second factor (optional, for administrators: ASVS 2.8)."""
+    return is_administrator(user)
+
+
+def can_change_own_password(user) -> bool:
+    """Change one's own password (ASVS 2.1.5): anyone with a role."""
+    return has_portal_role(user)

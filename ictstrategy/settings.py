@@ -43,7 +43,8 @@ PORTAL_NAME = env.str("PORTAL_NAME", default="ICT Strategy Delivery Portal")
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Mid Kent Services")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that also asks administrators for their second factor.
+    "accounts.admin_app.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "axes",
     "crispy_forms",
     "crispy_forms_gds",
+    # Before accounts: accounts.admin replaces the TOTP device admin django-otp registers.
+    "django_otp",
+    "accounts.admin_app.TwoFactorDevicesConfig",  # django_otp.plugins.otp_totp
     "core",
     "accounts",
     "themes",
@@ -80,12 +84,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives request.user.is_verified(): has this session entered a code from its TOTP device?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.session_timeout.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.security_log.PermissionRefusalLogMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    # A session whose user has a TOTP device sees nothing but the code page until verified.
+    "accounts.two_factor.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -150,6 +158,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Second factor (django-otp TOTP): optional for administrators; a session of anyone
+# with a confirmed device must enter a code before any page. When true, administrators
+# without a device must set one up before using /admin/ (accounts.two_factor).
+ADMIN_TWO_FACTOR_REQUIRED = env.bool("ADMIN_TWO_FACTOR_REQUIRED", default=False)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = PORTAL_NAME
+# Each wrong code doubles the wait before the next try: 1, 2, 4, 8... seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin's device pages never show a secret key (accounts.admin lists and removes only).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -80,6 +80,32 @@ MATRIX: dict[str, dict] = {
         "GET": outcome(SIGN_IN, 405, 405, 405, 405, 405),
         "POST": public(302),
     },
+    # --- your account (every role; the second factor for administrators only) ---
+    "account": {"path": "/accounts/", "GET": everyone(), "POST": everyone(405)},
+    # An empty form: allowed roles see the errors (200), nothing changes.
+    "password_change": {"path": "/accounts/password/", "GET": everyone(), "POST": everyone(200)},
+    "password_change_done": {"path": "/accounts/password/done/", "GET": everyone()},
+    "two_factor": {"path": "/accounts/two-factor/", "GET": administrators(), "POST": everyone(405)},
+    # Showing the set-up page makes the pending (unconfirmed) device; an empty code is an error.
+    "two_factor_setup": {
+        "path": "/accounts/two-factor/set-up/",
+        "GET": administrators(),
+        "POST": administrators(200),
+        "PUT": everyone(405),
+    },
+    # With no device there is nothing to remove: back to the status page.
+    "two_factor_remove": {
+        "path": "/accounts/two-factor/remove/",
+        "GET": administrators(302),
+        "POST": administrators(302),
+    },
+    # With no code owed, the code page sends everyone with a role on to the dashboard.
+    # tests/security/test_two_factor.py walks this matrix again as a session that owes one.
+    "two_factor_verify": {
+        "path": "/accounts/two-factor/verify/",
+        "GET": everyone(302),
+        "POST": everyone(302),
+    },
     # --- dashboard ---
     "home": {"path": "/", "GET": everyone(), "POST": everyone(405)},
     # --- officers' pages ---

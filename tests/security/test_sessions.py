@@ -62,11 +62,11 @@ def test_password_change_ends_the_users_other_sessions(officer):
     assert laptop.get("/").status_code == 302
 
 
-def test_password_change_through_the_admin_keeps_only_the_changing_session(administrator, officer):
-    admin_client = _signed_in(Client(), administrator)
-    other_admin_session = _signed_in(Client(), administrator)
-    response = admin_client.post(
-        "/admin/password_change/",
+def test_password_change_keeps_only_the_changing_session(officer):
+    laptop = _signed_in(Client(), officer)
+    phone = _signed_in(Client(), officer)
+    response = laptop.post(
+        "/accounts/password/",
         {
             "old_password": PASSWORD,
             "new_password1": "another long passphrase 2023",
@@ -74,8 +74,18 @@ def test_password_change_through_the_admin_keeps_only_the_changing_session(admin
         },
     )
     assert response.status_code == 302
-    assert admin_client.get("/").status_code == 200
-    assert other_admin_session.get("/").status_code == 302
+    assert laptop.get("/").status_code == 200
+    assert phone.get("/").status_code == 302
+
+
+def test_the_admins_password_change_is_the_portals_page(administrator):
+    # One page changes a password by its owner: checked, logged and e-mailed in one place.
+    admin_client = _signed_in(Client(), administrator)
+    response = admin_client.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
+    response = admin_client.post("/admin/password_change/", {"old_password": PASSWORD})
+    assert response["Location"] == "/accounts/password/"
+    assert admin_client.get("/admin/password_change/done/")["Location"] == "/accounts/password/done/"
 
 
 def test_administrator_ends_a_users_sessions(client, administrator, officer, colleague, security_log):
