@@ -18,10 +18,10 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
+from django.core.exceptions import ValidationError
 
-from actionplan import selectors
+from actionplan import services
 from actionplan.models import Action, ProgressUpdate
-from core import clock
 from core.quarters import Quarter
 
 Status = ProgressUpdate.Status
@@ -51,23 +51,24 @@ class DueDateField(DateInputField):
             raise forms.ValidationError("The revised due date must be a real date, like 31 3 2024") from error
 
 
-def quarter_choices() -> list[Quarter]:
-    """This financial year's quarters up to now that are still open for updates."""
-    current = clock.current_quarter()
-    quarters = [Quarter(current.year, n) for n in range(1, current.number + 1)]
-    return [q for q in reversed(quarters) if not selectors.is_quarter_locked(q)]
+class QuarterField(forms.TypedChoiceField):
+    """Offers the quarters open for updates, but accepts any real quarter.
 
+    Which quarter an update may be for is the service's rule (update_validate): a
+    quarter locked after the form was opened, say, is refused there with the reason.
+    """
 
-def default_quarter(choices: list[Quarter]) -> Quarter | None:
-    wanted = clock.reporting_quarter()
-    if wanted in choices:
-        return wanted
-    return choices[0] if choices else None
+    def valid_value(self, value):
+        try:
+            Quarter.from_code(int(value))
+        except (TypeError, ValueError):
+            return False
+        return True
 
 
 class ProgressUpdateForm(forms.Form):
     seen_update_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    quarter = forms.TypedChoiceField(
+    quarter = QuarterField(
         label="Which quarter are you reporting on?",
         coerce=int,
         widget=forms.RadioSelect,
@@ -91,7 +92,8 @@ class ProgressUpdateForm(forms.Form):
         max_length=500,
         widget=forms.Textarea,
         help_text="Only if you answered No. A sentence is enough: the last update's status, RAG, "
-        "% complete, next steps and dates are kept, and the answers below are not used.",
+        "% complete, next steps and dates are kept (for one partner, that partner's last update, "
+        "or the whole action's if it has none), and the answers below are not used.",
     )
     status = forms.ChoiceField(
         label="Status",
@@ -139,12 +141,20 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.Textarea,
     )
 
-    def __init__(self, *args, action: Action, last_update: ProgressUpdate | None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        action: Action,
+        last_update: ProgressUpdate | None,
+        window: services.UpdateWindow | None = None,
+        **kwargs,
+    ):
         self.action = action
         self.last_update = last_update
-        self.quarters = quarter_choices()
-        default = default_quarter(self.quarters)
-        kwargs.setdefault("initial", {}).update(self._initial_from(last_update, default))
+        self.baseline: ProgressUpdate | None = None  # what a "no change" update copies, set by clean()
+        self.window = window or services.update_window(action)
+        self.quarters = list(self.window.quarters)
+        kwargs.setdefault("initial", {}).update(self._initial_from(last_update, self.window.default))
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = [(q.code, f"{q.label} ({q.months_label})") for q in self.quarters]
         partners = list(action.partners.all())
@@ -208,30 +218,45 @@ class ProgressUpdateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["change"] = data.get("change") or CHANGED
-        if data["change"] == NO_CHANGE:
-            if self.last_update is None:
+        change = data["change"] = data.get("change") or CHANGED
+        # The partner's answer decides what "no change" copies; if it is invalid, its error shows.
+        if change == NO_CHANGE and "partner" in data:
+            self.baseline = services.no_change_baseline(action=self.action, partner=data["partner"])
+            if self.baseline is None:
                 self.add_error("change", "There is no earlier update to copy: record the position instead")
             elif not (data.get("no_change_reason") or "").strip():
                 self.add_error("no_change_reason", "Enter why nothing has changed")
+        if change == CHANGED or self.baseline is not None:
+            # The service's rules now, beside the answers' own errors, so every problem
+            # is listed at once (update_create checks them again when saving).
+            try:
+                services.update_validate(action=self.action, **self._rule_values(data))
+            except ValidationError as error:
+                self.add_service_errors(error.message_dict)
         return data
 
     def update_values(self) -> dict:
         """Keyword arguments for services.update_create (without action and author)."""
-        data = self.cleaned_data
-        common = {
-            "quarter": Quarter.from_code(data["quarter"]),
-            "partner": data.get("partner"),
-            "seen_update_id": data.get("seen_update_id"),
+        return {
+            **self._rule_values(self.cleaned_data),
+            "seen_update_id": self.cleaned_data.get("seen_update_id"),
         }
-        if data["change"] == NO_CHANGE:
-            last = self.last_update
+
+    def _rule_values(self, data: dict) -> dict:
+        """What the service checks and stores: what was answered, or a copy of the baseline."""
+        quarter = data.get("quarter")
+        common = {
+            "quarter": Quarter.from_code(quarter) if quarter else None,
+            "partner": data.get("partner"),
+        }
+        if data.get("change") == NO_CHANGE:
+            last = self.baseline
             return {
                 **common,
                 "status": last.status,
                 "rag": last.rag,
                 "percent_complete": last.percent_complete,
-                "commentary": data["no_change_reason"],
+                "commentary": data.get("no_change_reason") or "",
                 "next_steps": last.next_steps,
                 "revised_due_date": last.revised_due_date,
                 "revision_reason": last.revision_reason,
@@ -249,7 +274,11 @@ class ProgressUpdateForm(forms.Form):
         }
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's ValidationError messages on the fields they are about."""
+        """Put the service's ValidationError messages on the fields they are about.
+
+        A field whose answer already failed its own check keeps that message only:
+        the service, given no value for it, would only repeat it less precisely.
+        """
         no_change = self.cleaned_data.get("change") == NO_CHANGE
         for key, messages in errors.items():
             field = key
@@ -257,6 +286,8 @@ class ProgressUpdateForm(forms.Form):
                 field = "no_change_reason"
             if field not in self.fields:
                 field = None
+            if field is not None and field in self.errors:
+                continue
             for message in messages:
                 self.add_error(field, message)
 

@@ -43,11 +43,16 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
     quarter = clock.reporting_quarter()
     rows = selectors.led_actions(request.user, year=clock.current_financial_year(), quarter=quarter)
+    locked = selectors.locked_up_to()
+    windows = [services.update_window(row.state.action, locked_up_to=locked) for row in rows]
     return render(
         request,
         "actionplan/my_actions.html",
         {
             "rows": rows,
+            "entries": list(zip(rows, windows, strict=True)),
+            # Why some cannot be updated, said once above the table (one plan: one reason).
+            "closed_reasons": sorted({w.reason for w in windows if not w.is_open}),
             "quarter": quarter,
             "due_count": sum(row.update_due for row in rows),
             "year_label": financial_year_label(clock.current_financial_year()),
@@ -198,6 +203,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     state = selectors.ActionState(action, action.latest_update, clock.today())
+    # Only those who may update are told whether, and why not, an update can be added.
+    window = services.update_window(action) if access.can_update_action(request.user, action) else None
     history = action.updates.select_related("author", "partner").order_by("-created_at", "-id")
     return render(
         request,
@@ -207,7 +214,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "partner_states": selectors.partner_states(action),
             "history": history,
-            "can_update": access.can_update_action(request.user, action),
+            "can_update": window is not None and window.is_open,
+            "update_closed_reason": window.reason if window is not None else "",
             "carried_forward_to": getattr(action, "carried_forward_to", None),
             "nav_actions": True,
         },
@@ -219,10 +227,19 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("plan", "theme", "latest_update"), pk=pk)
     if not access.can_update_action(request.user, action):
         raise PermissionDenied
+    window = services.update_window(action)
+    if not window.is_open:
+        # Nothing to fill in: say why, rather than a form every answer of which is refused.
+        return render(
+            request,
+            "actionplan/action_update_closed.html",
+            {"action": action, "reason": window.reason, "nav_actions": True},
+            status=200 if request.method == "GET" else 409,
+        )
     last = action.latest_update
     conflict = None
     if request.method == "POST":
-        form = ProgressUpdateForm(request.POST, action=action, last_update=last)
+        form = ProgressUpdateForm(request.POST, action=action, last_update=last, window=window)
         if form.is_valid():
             try:
                 update = services.update_create(action=action, author=request.user, **form.update_values())
@@ -233,9 +250,10 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
                 last = action.latest_update
                 data = request.POST.copy()
                 data["seen_update_id"] = str(conflict.pk)
-                form = ProgressUpdateForm(data, action=action, last_update=last)
+                form = ProgressUpdateForm(data, action=action, last_update=last, window=window)
                 form.is_valid()
             except ValidationError as exc:
+                # Something changed since the form's own check (a quarter locked meanwhile).
                 form.add_service_errors(exc.message_dict)
             else:
                 messages.success(request, f"Your update for {update.quarter.label} has been saved.")
@@ -244,7 +262,10 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         # The version the officer starts from: a save after anyone else's is a conflict.
         newest = selectors.newest_update(action)
         form = ProgressUpdateForm(
-            initial={"seen_update_id": newest.pk if newest else None}, action=action, last_update=last
+            initial={"seen_update_id": newest.pk if newest else None},
+            action=action,
+            last_update=last,
+            window=window,
         )
     return render(
         request,

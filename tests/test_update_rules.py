@@ -1,0 +1,232 @@
+"""The rules a progress update must meet (actionplan.services): all reported at once, and
+which quarters an update can be for (the action's own plan year, approved, started, not locked)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from actionplan import services
+from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
+from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
+from core.quarters import Quarter
+
+pytestmark = pytest.mark.django_db
+
+Q1, Q2, Q3, Q4 = (Quarter(2022, n) for n in (1, 2, 3, 4))
+
+
+def answers(**overrides):
+    values = dict(quarter=Q3, status="in_progress", rag="green", percent_complete=50)
+    values.update(overrides)
+    return values
+
+
+def add(action, author, **overrides):
+    return services.update_create(action=action, author=author, seen_update_id=None, **answers(**overrides))
+
+
+@pytest.fixture
+def earlier_action(strategy, theme, officer, maidstone):
+    """An action of the 2021/22 plan, still approved, with nothing locked yet."""
+    plan = PlanFactory(strategy=strategy, year=2021, status=ActionPlan.Status.APPROVED)
+    return ActionFactory(plan=plan, theme=theme, lead_officer=officer, reference="9.1", partners=[maidstone])
+
+
+# --- Every problem at once ---------------------------------------------------
+
+
+def test_validate_reports_every_rule_at_once(action):
+    with pytest.raises(ValidationError) as error:
+        services.update_validate(
+            action=action,
+            **answers(
+                quarter=Quarter(2023, 1),
+                rag="red",
+                percent_complete=None,
+                commentary="  ",
+                revised_due_date=datetime.date(2023, 6, 30),
+            ),
+        )
+    assert set(error.value.message_dict) == {"quarter", "percent_complete", "commentary", "revision_reason"}
+
+
+def test_validate_only_checks(action):
+    assert services.update_validate(action=action, **answers()) is None
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_saving_refuses_with_the_same_errors(action, officer):
+    bad = dict(rag="amber", revised_due_date=datetime.date(2023, 6, 30), partner=None)
+    with pytest.raises(ValidationError) as checked:
+        services.update_validate(action=action, **answers(**bad))
+    with pytest.raises(ValidationError) as saved:
+        add(action, officer, **bad)
+    assert saved.value.message_dict == checked.value.message_dict
+    assert set(saved.value.message_dict) == {"commentary", "revision_reason"}
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_completed_is_checked_as_it_will_be_stored(action):
+    # No RAG and no percentage: a completed action is blue and 100%, so nothing is missing.
+    services.update_validate(action=action, **answers(status="completed", rag="", percent_complete=None))
+
+
+# --- Which quarters: the action's own plan year, approved, started, not locked ----------
+
+
+@pytest.mark.parametrize(
+    "status,message",
+    [
+        (
+            ActionPlan.Status.CLOSED,
+            "The 2022/23 action plan is closed: updates can no longer be added.",
+        ),
+        (
+            ActionPlan.Status.DRAFT,
+            "The 2022/23 action plan is still a draft: updates can be added once it has been approved.",
+        ),
+    ],
+)
+def test_no_update_to_a_closed_or_draft_plan(action, officer, status, message):
+    ActionPlan.objects.filter(pk=action.plan_id).update(status=status)
+    action = Action.objects.select_related("plan").get(pk=action.pk)
+    with pytest.raises(ValidationError) as error:
+        add(action, officer)
+    assert error.value.message_dict["quarter"] == [message]
+    assert not ProgressUpdate.objects.exists()
+    window = services.update_window(action)
+    assert (window.quarters, window.reason, window.default) == ((), message, None)
+
+
+def test_an_earlier_plans_action_takes_updates_only_for_its_own_year(earlier_action, officer):
+    with pytest.raises(ValidationError) as error:
+        add(earlier_action, officer, quarter=Q3)
+    message = error.value.message_dict["quarter"][0]
+    assert message.startswith("This action is in the 2021/22 action plan: report on a quarter of 2021/22.")
+    assert "2021/22 Q4" in message  # the quarters that are open
+    assert add(earlier_action, officer, quarter=Quarter(2021, 4)).period == 20214
+
+
+def test_an_earlier_plan_closed_is_refused_with_a_clear_message(earlier_action, officer):
+    ActionPlan.objects.filter(pk=earlier_action.plan_id).update(status=ActionPlan.Status.CLOSED)
+    earlier_action.plan.refresh_from_db()
+    for quarter in (Quarter(2021, 4), Q3):
+        with pytest.raises(ValidationError) as error:
+            add(earlier_action, officer, quarter=quarter)
+        assert error.value.message_dict["quarter"] == [
+            "The 2021/22 action plan is closed: updates can no longer be added."
+        ]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_the_window_is_the_plan_years_started_unlocked_quarters(action, settings):
+    assert services.update_window(action).quarters == (Q4, Q3, Q2, Q1)
+    assert services.update_window(action).default == Q3  # 16 January: Q3 updates are coming in
+    settings.PORTAL_TODAY = "2022-08-15"
+    assert services.update_window(action).quarters == (Q2, Q1)
+    assert services.update_window(action).default == Q2
+    QuarterLock.objects.create(period=Q1.code)
+    assert services.update_window(action).quarters == (Q2,)
+
+
+def test_a_future_quarter_of_the_plan_year_has_not_started(action, officer, settings):
+    settings.PORTAL_TODAY = "2022-08-15"
+    with pytest.raises(ValidationError) as error:
+        add(action, officer, quarter=Q3)
+    assert error.value.message_dict["quarter"][0].startswith("2022/23 Q3 has not started yet.")
+
+
+def test_last_years_fourth_quarter_stays_open_into_the_new_year(action, settings):
+    """In April, last year's Q4 updates are still coming in: its plan offers Q4 by default."""
+    settings.PORTAL_TODAY = "2023-04-20"
+    window = services.update_window(action)
+    assert window.quarters == (Q4, Q3, Q2, Q1)
+    assert window.default == Q4
+
+
+@pytest.mark.parametrize(
+    "today,year,locked,reason",
+    [
+        (
+            "2023-01-16",
+            2023,
+            None,
+            "The 2023/24 action plan starts on 1 April 2023: updates can be added from then.",
+        ),
+        (
+            "2023-01-16",
+            2021,
+            20222,
+            "Every quarter of the 2021/22 action plan has been reported to the board and locked: "
+            "updates can no longer be added.",
+        ),
+        (
+            "2022-12-20",
+            2022,
+            20223,
+            "2022/23 Q3 and the quarters before it have been reported to the board and locked: "
+            "updates for 2022/23 Q4 can be added from 1 January 2023.",
+        ),
+    ],
+)
+def test_why_no_quarter_is_open(settings, strategy, theme, officer, today, year, locked, reason):
+    settings.PORTAL_TODAY = today
+    if locked:
+        QuarterLock.objects.create(period=locked)
+    plan = PlanFactory(strategy=strategy, year=year, status=ActionPlan.Status.APPROVED)
+    action = ActionFactory(plan=plan, theme=theme, lead_officer=officer)
+    window = services.update_window(action)
+    assert not window.is_open
+    assert window.reason == reason
+    with pytest.raises(ValidationError) as error:
+        add(action, officer, quarter=Quarter(year, 1))
+    assert error.value.message_dict["quarter"] == [reason]
+
+
+# --- "No change" copies the state it says has not changed --------------------------------
+
+
+def test_no_change_baseline_is_each_partners_own_latest_state(action, maidstone, swale):
+    overall = UpdateFactory(action=action, period=20222, percent_complete=60)
+    Action.objects.filter(pk=action.pk).update(latest_update=overall)
+    action.refresh_from_db()
+    older_swale = UpdateFactory(action=action, period=20221, partner=swale, rag="red", commentary="x")
+    assert services.no_change_baseline(action=action, partner=swale) == older_swale
+    newer_swale = UpdateFactory(action=action, period=20222, partner=swale, rag="amber", commentary="y")
+    assert services.no_change_baseline(action=action, partner=swale) == newer_swale
+    assert services.no_change_baseline(action=action, partner=maidstone) == overall
+    assert services.no_change_baseline(action=action) == overall
+
+
+# --- Data made without the service keeps the rule -------------------------------------
+
+
+def test_the_update_factory_makes_updates_the_rule_allows():
+    update = UpdateFactory()
+    assert update.quarter in update.action.plan.quarters
+    assert update.action.plan.status == ActionPlan.Status.APPROVED
+    assert update.quarter in services.update_window(update.action).quarters
+
+
+def test_demo_updates_obey_the_rule():
+    """The demo bulk-creates its history: every update is for its action's own plan year,
+    of an approved plan, and no later than the quarter it was entered in."""
+    call_command("load_demo_data", verbosity=0)
+    rows = ProgressUpdate.objects.values_list(
+        "period", "created_at", "action__plan__year", "action__plan__status"
+    )
+    assert rows
+    for period, created_at, plan_year, plan_status in rows:
+        quarter = Quarter.from_code(period)
+        assert quarter.year == plan_year, (period, plan_year)
+        assert plan_status == ActionPlan.Status.APPROVED
+        assert quarter <= Quarter.containing(created_at.date()), (period, created_at)
+    # At the demo date only the 2022/23 plan takes updates, for its unlocked Q3 and Q4.
+    windows = {}
+    for action in Action.objects.select_related("plan"):
+        windows.setdefault(action.plan.year, services.update_window(action))
+    assert windows[2022].quarters == (Q4, Q3)
+    assert "has been reported to the board and locked" in windows[2021].reason
+    assert "still a draft" in windows[2023].reason
