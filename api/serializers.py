@@ -1,8 +1,11 @@
 """What the API shows and accepts. Reads only: every write goes through a service."""
 
+from collections.abc import Mapping
+
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from accounts.models import User
 from actionplan.models import Action, ActionPlan, ProgressUpdate
@@ -143,12 +146,15 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class UpdateCreateSerializer(serializers.Serializer):
-    """A new progress update. Checked again, fully, by actionplan.services.update_create."""
+    """A new progress update: its fields' formats. The rules (RAG needed unless completed,
+    commentary for amber and red, which quarters are open...) are actionplan.services'."""
 
     quarter = serializers.CharField(
         required=False,
         max_length=20,
-        help_text='The quarter reported on, "2022/23 Q3" or 20223. Defaults to the reporting quarter.',
+        help_text='The quarter reported on, "2022/23 Q3" or 20223: one of the action\'s plan year, '
+        "started and not locked. Defaults to the reporting quarter if that is open for this action, "
+        "else the latest open quarter.",
     )
     partner = serializers.CharField(
         required=False,
@@ -188,16 +194,22 @@ class UpdateCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"There is no partner called {value!r}.")
         return partner
 
-    def validate(self, data):
-        completed = data.get("status") == ProgressUpdate.Status.COMPLETED
-        errors = {}
-        if not completed and "rag" not in data:
-            errors["rag"] = "Choose a RAG rating."
-        if not completed and "percent_complete" not in data:
-            errors["percent_complete"] = "Enter the percent complete."
-        if errors:
-            raise serializers.ValidationError(errors)
-        return data
+    def valid_parts(self) -> dict | None:
+        """After is_valid() failed: the fields that are valid on their own (None if the body
+        is not an object). The service checks these too, so a client hears of every problem at once."""
+        if not isinstance(self.initial_data, Mapping):
+            return None
+        values = {}
+        for name, field in self.fields.items():
+            if name in self.errors:
+                continue
+            try:
+                value = field.run_validation(field.get_value(self.initial_data))
+                check = getattr(self, f"validate_{name}", None)
+                values[field.source] = check(value) if check else value
+            except (serializers.ValidationError, SkipField):
+                continue
+        return values
 
 
 class ConflictSerializer(serializers.Serializer):

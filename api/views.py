@@ -1,5 +1,6 @@
 """The API's views: thin, reading through selectors and FilterSets, writing through services."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
@@ -18,7 +19,6 @@ from api.exceptions import error_response
 from api.pagination import PortalPagination
 from api.permissions import CanRequestReports, CanUpdateAction, HasPortalRole
 from api.schema import PortalAutoSchema
-from core import clock
 from reporting.models import BoardReport
 from themes.models import PartnerAuthority, Strategy, Theme
 
@@ -116,7 +116,9 @@ def _parse_if_match(header: str) -> int | None:
     post=extend_schema(
         summary="Add a progress update",
         description="Only the action's lead officer or an administrator. State the update you last "
-        "saw with If-Match or `based_on`; a newer one gets 409 with that update in the body.",
+        "saw with If-Match or `based_on`; a newer one gets 409 with that update in the body. "
+        "The quarter must be one of the action's own plan year, started and not locked, and the plan "
+        "approved (not draft or closed). A 400 lists every problem at once, by field.",
         parameters=[
             OpenApiParameter(
                 "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you saw."
@@ -156,22 +158,37 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
     def post(self, request, pk):
         action = self.get_action()
         form = s.UpdateCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
+        errors: dict[str, list[str]] = {}
+        if form.is_valid():
+            data = dict(form.validated_data)
+        else:
+            data = form.valid_parts()
+            if data is None:  # not an object at all: nothing more to check
+                raise ValidationError(form.errors)
+            errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
         seen = data.pop("based_on", None)
         if "If-Match" in request.headers:
-            seen = _parse_if_match(request.headers["If-Match"])
+            try:
+                seen = _parse_if_match(request.headers["If-Match"])
+            except ValidationError as error:
+                errors.update(error.detail)
+        values = {
+            "quarter": data.pop("quarter", None) or services.update_window(action).default,
+            "status": data.pop("status", ""),
+            "rag": data.pop("rag", ""),
+            "percent_complete": data.pop("percent_complete", None),
+            **data,
+        }
+        if errors:
+            # Add the service's rule errors for what was valid, so every problem comes back at once.
+            try:
+                services.update_validate(action=action, **values)
+            except DjangoValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors.setdefault(field, messages)
+            raise ValidationError(errors)
         try:
-            update = services.update_create(
-                action=action,
-                author=request.user,
-                quarter=data.pop("quarter", None) or clock.reporting_quarter(),
-                seen_update_id=seen,
-                percent_complete=data.pop("percent_complete", 100),
-                rag=data.pop("rag", ProgressUpdate.Rag.BLUE),
-                revised_due_date=data.pop("revised_due_date", None),
-                **data,
-            )
+            update = services.update_create(action=action, author=request.user, seen_update_id=seen, **values)
         except services.UpdateConflict as conflict:
             response = error_response(
                 f"{conflict} Read the newer update, then send yours again based on it.",

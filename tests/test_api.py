@@ -206,7 +206,7 @@ def test_a_double_submit_is_stored_once(request, api, action):
         ({**UPDATE, "percent_complete": 140}, "percent_complete", "less than or equal to 100"),
         ({**UPDATE, "status": "finished"}, "status", "not a valid choice"),
         ({**UPDATE, "quarter": "Q9"}, "quarter", "2022/23 Q3"),
-        ({**UPDATE, "quarter": "2023/24 Q1"}, "quarter", "has not started"),
+        ({**UPDATE, "quarter": "2023/24 Q1"}, "quarter", "in the 2022/23 action plan"),
         ({**UPDATE, "partner": "XYZ"}, "partner", "no partner"),
         ({**UPDATE, "revised_due_date": "2023-06-30"}, "revision_reason", "reason"),
         ({**UPDATE, "revised_due_date": "30/06/2023"}, "revised_due_date", "format"),
