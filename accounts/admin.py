@@ -31,6 +31,14 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
             request, f"Ended {total} session(s) of {queryset.count()} user(s).", level=messages.SUCCESS
         )
 
+    def save_model(self, request, obj, form, change):
+        """Tell the old address when an administrator changes someone's e-mail address (ASVS 2.2.3)."""
+        old_email = form.initial.get("email", "") if change else ""
+        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data and old_email:
+            log_event("email_changed", request, reason=f"for {obj.get_username()}")
+            services.account_change_notify(user=obj, change="email_changed", by=request.user, to=old_email)
+
     def user_change_password(self, request, id, form_url=""):
         """An administrator sets someone's password: log it and tell its owner (ASVS 2.2.3)."""
         response = super().user_change_password(request, id, form_url)

@@ -189,3 +189,36 @@ def test_no_email_address_means_no_email_but_the_change_stands(officer, django_c
     with django_capture_on_commit_callbacks(execute=True):
         assert _change(client).status_code == 302
     assert mail.outbox == []
+
+
+def test_an_administrator_changing_an_email_address_tells_the_old_one(
+    client, administrator, officer, django_capture_on_commit_callbacks, security_log
+):
+    old = officer.email
+    client.force_login(administrator)
+    form = {
+        "username": officer.username,
+        "first_name": officer.first_name,
+        "last_name": officer.last_name,
+        "email": "priya.new@council.example.org",
+        "is_active": "on",
+        "groups": [g.pk for g in officer.groups.all()],
+        "date_joined_0": "2023-01-16",
+        "date_joined_1": "09:00:00",
+        "partner": officer.partner_id,
+        "job_title": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/accounts/user/{officer.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [email] = mail.outbox
+    assert email.to == [old]
+    assert "priya.new@council.example.org" in email.body
+    assert f"by {administrator.display_name}, an administrator" in email.body
+    assert any(e["event"] == "email_changed" for e in security_log.events)
+
+    # Saving again without changing the address sends nothing more.
+    form["email"] = "priya.new@council.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/accounts/user/{officer.pk}/change/", form)
+    assert len(mail.outbox) == 1
