@@ -92,6 +92,8 @@ def device_confirm(*, request, device: TOTPDevice) -> None:
     from accounts.services import account_change_notify
 
     TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+    # Any other half-made device (two set-up pages open at once) is of no use now.
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     device.refresh_from_db()
     mark_verified(request, device)
     account_change_notify(user=device.user, change="two_factor_added")

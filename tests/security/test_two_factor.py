@@ -67,11 +67,14 @@ def test_administrator_sets_up_a_device_with_a_qr_code_and_a_typed_key(
     # Showing the page again keeps the same key (someone may have scanned it already).
     assert client.get("/accounts/two-factor/set-up/").context["secret"] == secret
 
+    # A half-made device from another tab is tidied away when this one is confirmed.
+    TOTPDevice.objects.create(user=administrator, name="Authenticator app", confirmed=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/two-factor/set-up/", {"code": code(pending)})
     assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/"
     pending.refresh_from_db()
     assert pending.confirmed
+    assert TOTPDevice.objects.filter(user=administrator).count() == 1
     # This session is verified with the new device: no code asked for straight away.
     assert client.get("/").status_code == 200
     assert "On" in client.get("/accounts/two-factor/").content.decode()
