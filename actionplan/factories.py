@@ -49,11 +49,3 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     rag = ProgressUpdate.Rag.GREEN
     percent_complete = 50
     author = factory.LazyAttribute(lambda u: u.action.lead_officer)
-
-    @factory.post_generation
-    def quarter_states(self, create, extracted, **kwargs):
-        # The derived per-quarter table, as update_create would keep it.
-        if create:
-            from actionplan.services import record_quarter_states
-
-            record_quarter_states(self)

@@ -251,23 +251,43 @@ class QuarterLock(models.Model):
 
 
 class ActionQuarterState(models.Model):
-    """Derived: which update is an action's state at the end of a quarter.
+    """Derived: each action's state at the end of each quarter of its plan's year.
 
-    One row per action (and per action and partner, for partner updates) for every
-    quarter from its first update's quarter up to its strategy's last quarter, so
-    dashboards read a quarter's states with an equality lookup instead of a
-    "latest update" subquery per action. The rule itself lives in
-    actionplan.selectors (state_key); services.record_quarter_states keeps the rows
-    and `manage.py rebuild_quarter_states` rebuilds them after bulk loads.
+    One row per action for each of its plan year's four quarters, and one per
+    partner it serves, whether or not it has been reported (`update` is then
+    empty and the row says "not started, not yet reported"). Each row copies the
+    figures a dashboard counts (status, RAG, % complete, due date, slippage, the
+    status a quarter earlier), so every dashboard figure is one grouped query on
+    this table, with no join to the updates and no subquery per action. A
+    partner's row is already resolved: its latest partner update, else the
+    overall state. The rule itself lives in actionplan.selectors (state_key);
+    services.quarter_states_rebuild keeps the rows (actionplan.signals calls it
+    when an action, its partners or its updates change) and
+    `manage.py rebuild_quarter_states` rebuilds them all.
     """
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    NOT_REPORTED = "not_reported"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="quarter_states")
     partner = models.ForeignKey(
         "themes.PartnerAuthority", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     period = models.PositiveIntegerField()
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="quarter_states")
-    update_period = models.PositiveIntegerField()
+    # Copied from the action so the dashboard filters and groups without a join.
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey("themes.Theme", on_delete=models.CASCADE, related_name="+")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="quarter_states"
+    )
+    update_period = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ProgressUpdate.Status.choices)
+    rag = models.CharField("RAG", max_length=12, help_text='A RAG rating, or "not_reported".')
+    percent_complete = models.PositiveSmallIntegerField()
+    due_date = models.DateField(help_text="The state's due date: its revised date, else the action's.")
+    slip_days = models.IntegerField(help_text="Days the due date moved from the action's original date.")
+    previous_status = models.CharField(
+        max_length=12, blank=True, help_text="The status at the end of the quarter before (blank: none)."
+    )
 
     class Meta:
         constraints = [
@@ -281,7 +301,16 @@ class ActionQuarterState(models.Model):
                 name="one_partner_state_per_quarter",
             ),
         ]
-        indexes = [models.Index(fields=["period", "partner", "action"], name="quarter_state_lookup")]
+        indexes = [
+            # Covers a plan's picture: tallies read the index alone, never the table.
+            models.Index(
+                fields=["plan", "period", "partner", "theme", "status", "rag", "due_date", "slip_days",
+                        "percent_complete", "action"],
+                name="quarter_state_picture",
+            ),  # fmt: skip
+            # Covers the trend: RAG counts per quarter, for all actions or one partner.
+            models.Index(fields=["partner", "period", "rag", "plan"], name="quarter_state_trend"),
+        ]
 
     def __str__(self):
         return f"{self.action_id} {self.period} -> {self.update_id}"

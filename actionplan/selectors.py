@@ -9,9 +9,23 @@ partner has none. Dashboards, lists and board reports all call these functions.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, QuarterLock
@@ -34,15 +48,6 @@ def state_key(update: ProgressUpdate) -> tuple:
     return (update.period, update.created_at, update.pk)
 
 
-def state_horizon(strategy) -> Quarter:
-    """The last quarter ActionQuarterState holds rows for: the strategy's last quarter.
-
-    Past it (a strategy extended after the fact, a far-future question) the selectors
-    fall back to the latest-update subquery, which needs no table.
-    """
-    return Quarter(strategy.last_year, 4)
-
-
 def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, outer="pk"):
     """Subquery giving the id of an action's state update (see module docstring)."""
     updates = ProgressUpdate.objects.filter(action=OuterRef(outer))
@@ -58,78 +63,59 @@ def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, oute
 def with_state_update_id(
     actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
 ) -> QuerySet[Action]:
-    """Annotate `state_update_id` on each action."""
-    if quarter is None and partner is None:
-        # "Now": the denormalised pointer kept by services.update_create.
-        from django.db.models import F
-
-        return actions.annotate(state_update_id=F("latest_update_id"))
-    overall = _state_at(quarter)
-    if partner is None:
-        return actions.annotate(state_update_id=overall)
-    return actions.annotate(state_update_id=Coalesce(_state_at(quarter, partner), overall))
-
-
-def _state_at(quarter: Quarter | None, partner=None):
-    """The state update id of the outer action: from ActionQuarterState within its horizon."""
-    searched = latest_update_subquery(quarter=quarter, partner=partner)
+    """Annotate `state_update_id` on each action (None: not reported by then)."""
+    # "Now" overall is the denormalised pointer kept by services.update_create.
+    overall = F("latest_update_id") if quarter is None else latest_update_subquery(quarter=quarter)
+    searched = overall
+    if partner is not None:
+        searched = Coalesce(latest_update_subquery(quarter=quarter, partner=partner), overall)
     if quarter is None:
-        return searched
+        return actions.annotate(state_update_id=searched)
+    # Within the action's plan year the answer is stored in ActionQuarterState.
     rows = ActionQuarterState.objects.filter(action=OuterRef("pk"), period=quarter.code)
     rows = rows.filter(partner__isnull=True) if partner is None else rows.filter(partner=partner)
     stored = Subquery(rows.values("update_id")[:1])
-    # The horizon (state_horizon) as a condition on each action's own strategy.
-    return Case(
-        When(plan__strategy__last_year__gte=quarter.year, then=stored),
-        default=searched,
-        output_field=BigIntegerField(),
-    )
-
-
-def state_updates(
-    actions: QuerySet[Action], *, strategy, quarter: Quarter | None = None, partner=None
-) -> QuerySet[ProgressUpdate]:
-    """The updates that are the states of `actions` (of `strategy`), at most one per action.
-
-    For a quarter within the strategy's horizon and no partner this is a join
-    through ActionQuarterState; otherwise the ids from with_state_update_id.
-    """
-    if quarter is None or partner is not None or quarter > state_horizon(strategy):
-        ids = with_state_update_id(actions, quarter=quarter, partner=partner).values("state_update_id")
-        return ProgressUpdate.objects.filter(pk__in=ids)
-    return ProgressUpdate.objects.filter(
-        quarter_states__period=quarter.code,
-        quarter_states__partner__isnull=True,
-        quarter_states__action__in=actions.values("pk"),
-    )
-
-
-def quarter_rag_counts(
-    actions: QuerySet[Action], quarters: list[Quarter], *, own_plan_year: bool = False
-) -> dict[tuple[int, str], int]:
-    """{(period, rag): how many of `actions` stood at that RAG at each quarter's end}, one query.
-
-    With `own_plan_year`, each quarter counts only the actions of its financial
-    year's plan. Only for quarters within the actions' strategy's horizon
-    (state_horizon); actions never reported are not counted.
-    """
-    # One query per plan year: each reads only that plan's actions' rows.
-    by_year: dict[int, list[int]] = {}
-    for q in quarters:
-        by_year.setdefault(q.year if own_plan_year else 0, []).append(q.code)
-    rows = []
-    for year, codes in by_year.items():
-        wanted = ActionQuarterState.objects.filter(
-            period__in=codes, partner__isnull=True, action__in=actions.values("pk")
+    return actions.annotate(
+        state_update_id=Case(
+            When(plan__year=quarter.year, then=stored), default=searched, output_field=BigIntegerField()
         )
-        if own_plan_year:
-            wanted = wanted.filter(action__plan__year=year)
-        rows += wanted.values("period", "update__rag").annotate(n=Count("pk")).order_by()
-    counts: dict[tuple[int, str], int] = {}
-    for row in rows:
-        key = (row["period"], row["update__rag"])
-        counts[key] = counts.get(key, 0) + row["n"]
-    return counts
+    )
+
+
+def picture_period(plan: ActionPlan, quarter: Quarter | None) -> int:
+    """The quarter whose ActionQuarterState rows hold `plan`'s picture at `quarter` (None: now).
+
+    The rows cover the plan's own year. Now, and any quarter after the year, is
+    the state at the end of its last quarter: updates are only for a quarter of
+    the action's plan year, so nothing changes after it. Before the plan's
+    year there is no picture (ValueError).
+    """
+    first, last = Quarter(plan.year, 1), Quarter(plan.year, 4)
+    if quarter is None or quarter > last:
+        return last.code
+    if quarter < first:
+        raise ValueError(f"The {plan.year_label} plan had not started by the end of {quarter.label}.")
+    return quarter.code
+
+
+def quarter_states(
+    plan: ActionPlan, *, quarter: Quarter | None = None, partner=None, theme=None, all_partners: bool = False
+) -> QuerySet[ActionQuarterState]:
+    """Every action of `plan` as it stood (see picture_period): one row per action.
+
+    With a partner, that partner's own states of the actions serving it; with
+    `all_partners`, one row per action and partner served (every partner's states).
+    """
+    rows = ActionQuarterState.objects.filter(plan=plan, period=picture_period(plan, quarter))
+    if partner is not None:
+        rows = rows.filter(partner=partner)
+    elif all_partners:
+        rows = rows.filter(partner__isnull=False)
+    else:
+        rows = rows.filter(partner__isnull=True)
+    if theme is not None:
+        rows = rows.filter(theme=theme)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -232,19 +218,6 @@ def is_quarter_locked(quarter: Quarter) -> bool:
 # Quarterly returns: which actions owe an overall update for a quarter.
 
 
-def _status_at_end_of(quarter: Quarter):
-    updates = ProgressUpdate.objects.filter(
-        action=OuterRef("pk"), partner__isnull=True, period__lte=quarter.code
-    )
-    return Subquery(updates.order_by(*STATE_ORDER).values("status")[:1])
-
-
-def _has_overall_update_for(quarter: Quarter):
-    return Exists(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), partner__isnull=True, period=quarter.code)
-    )
-
-
 def actions_expecting_update(
     *, quarter: Quarter, actions: QuerySet[Action] | None = None
 ) -> QuerySet[Action]:
@@ -252,16 +225,28 @@ def actions_expecting_update(
 
     In the approved (or closed) plan of the quarter's financial year, started by the
     quarter's end, and not completed, cancelled or deferred by the end of the
-    quarter before. Annotates `has_update` (an overall update for the quarter exists).
+    quarter before. Annotates `has_update` (an overall update for the quarter exists:
+    then the quarter's state is one, since the state is the latest by quarter).
+    Read from ActionQuarterState: one join, no subquery per action.
     """
     actions = Action.objects.all() if actions is None else actions
-    still_open = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    still_open = ("", Status.NOT_STARTED, Status.IN_PROGRESS)
+    state = FilteredRelation(
+        "quarter_states",
+        condition=Q(quarter_states__period=quarter.code, quarter_states__partner__isnull=True),
+    )
     return (
         actions.filter(plan__year=quarter.year, start_date__lte=quarter.last_day)
         .exclude(plan__status=ActionPlan.Status.DRAFT)
-        .annotate(status_before=_status_at_end_of(quarter.previous()))
-        .filter(Q(status_before__isnull=True) | Q(status_before__in=still_open))
-        .annotate(has_update=_has_overall_update_for(quarter))
+        .annotate(quarter_state=state)
+        .filter(quarter_state__previous_status__in=still_open)
+        .annotate(
+            has_update=Case(
+                When(quarter_state__update_period=quarter.code, then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
     )
 
 
@@ -309,3 +294,51 @@ def led_actions(user, *, year: int, quarter: Quarter) -> list[LedAction]:
     today = clock.today()
     rows = [LedAction(ActionState(a, a.latest_update, today), a.reported, a.last_updated_at) for a in actions]
     return sorted(rows, key=lambda row: (not row.update_due, row.state.status in CLOSED_STATUSES))
+
+
+# --- a fingerprint for caches ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """`full` changes with any figure; `structure` ignores new updates (for locked quarters)."""
+
+    full: str
+    structure: str
+
+
+def data_version() -> DataVersion:
+    """A fingerprint of everything dashboard figures and returns read, in one cheap query.
+
+    Updates are append-only and every admin edit of an action, plan, theme or
+    partner adds a history row, so the newest ids change whenever a figure could.
+    Bulk loads (demo data, imports) add rows with new ids too. Each MAX is an
+    index lookup, so this costs about as much as reading the session.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor))
+        values = [str(v or 0) for v in cursor.fetchone()]
+    return DataVersion(full="-".join(values), structure="-".join(values[1:]))
+
+
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    from django.db import connection
+
+    from themes.models import PartnerAuthority, Strategy, Theme
+
+    # The first column must be the updates': DataVersion.structure leaves it out.
+    tables = [
+        (ProgressUpdate._meta.db_table, "id"),
+        (Action._meta.db_table, "id"),
+        (Action.partners.through._meta.db_table, "id"),
+        (Action.history.model._meta.db_table, "history_id"),
+        (ActionPlan.history.model._meta.db_table, "history_id"),
+        (Theme.history.model._meta.db_table, "history_id"),
+        (PartnerAuthority.history.model._meta.db_table, "history_id"),
+        (Strategy.history.model._meta.db_table, "history_id"),
+    ]
+    qn = connection.ops.quote_name
+    return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)

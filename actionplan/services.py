@@ -13,7 +13,7 @@ from django.db import transaction
 from actionplan import selectors
 from actionplan.models import Action, ActionQuarterState, ProgressUpdate, QuarterLock
 from core import access, clock
-from core.quarters import Quarter, quarters_between
+from core.quarters import Quarter
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
@@ -98,8 +98,7 @@ def update_create(
                 return newest
             raise UpdateConflict(newest)
         candidate.full_clean()
-        candidate.save()
-        record_quarter_states(candidate)
+        candidate.save()  # actionplan.signals rebuilds the action's quarter states
         if partner is None:
             latest = action.updates.filter(partner__isnull=True).order_by(*selectors.STATE_ORDER).first()
             Action.objects.filter(pk=action.pk).update(latest_update=latest)
@@ -107,72 +106,101 @@ def update_create(
     return candidate
 
 
-def record_quarter_states(update: ProgressUpdate) -> None:
-    """Point the ActionQuarterState rows `update` now wins at it (see selectors.state_key)."""
-    strategy = Action.objects.select_related("plan__strategy").get(pk=update.action_id).plan.strategy
-    horizon = selectors.state_horizon(strategy)
-    if update.period > horizon.code:
-        return
-    periods = [q.code for q in quarters_between(update.quarter, horizon)]
-    rows = ActionQuarterState.objects.filter(
-        action_id=update.action_id, partner_id=update.partner_id, period__in=periods
-    ).select_related("update")
-    have = {row.period: row for row in rows}
-    key = selectors.state_key(update)
-    beaten = [row.pk for row in have.values() if selectors.state_key(row.update) < key]
-    if beaten:
-        ActionQuarterState.objects.filter(pk__in=beaten).update(update=update, update_period=update.period)
-    ActionQuarterState.objects.bulk_create(
-        ActionQuarterState(
-            action_id=update.action_id,
-            partner_id=update.partner_id,
-            period=period,
-            update=update,
-            update_period=update.period,
-        )
-        for period in periods
-        if period not in have
-    )
+def rebuild_quarter_states(actions=None, *, chunk_size: int = 2000) -> int:
+    """Recompute ActionQuarterState for `actions` (a queryset; default every action). Idempotent.
 
-
-def rebuild_quarter_states(actions=None, *, batch_size: int = 5000) -> int:
-    """Recompute ActionQuarterState from the updates (all actions, or a queryset). Idempotent.
-
-    For bulk loads and repairs: update_create keeps the rows as updates are added.
+    actionplan.signals calls this for one action whenever it, its partners or its
+    updates change; bulk loads (demo data, benchmarks) call it once afterwards.
+    Returns the number of rows written.
     """
     actions = Action.objects.all() if actions is None else actions
-    from themes.models import Strategy
-
-    strategies = Strategy.objects.in_bulk()
-    horizons = {
-        pk: selectors.state_horizon(strategies[strategy_id]).code
-        for pk, strategy_id in actions.values_list("pk", "plan__strategy_id")
-    }
+    ids = list(actions.order_by("pk").values_list("pk", flat=True))
+    written = 0
     with transaction.atomic():
-        ActionQuarterState.objects.filter(action_id__in=list(horizons)).delete()
-        updates = ProgressUpdate.objects.filter(action_id__in=list(horizons))
-        rows = []
-        histories: dict[tuple, list[ProgressUpdate]] = {}
-        for update in updates.only("pk", "action_id", "partner_id", "period", "created_at").iterator():
-            histories.setdefault((update.action_id, update.partner_id), []).append(update)
-        for (action_id, partner_id), history in histories.items():
-            history.sort(key=selectors.state_key)
-            horizon = horizons[action_id]
-            for update, following in zip(history, [*history[1:], None], strict=True):
-                # The state from update's quarter until the next update's quarter.
-                until = following.quarter.previous().code if following else horizon
-                for quarter in quarters_between(update.quarter, Quarter.from_code(min(until, horizon))):
-                    rows.append(
-                        ActionQuarterState(
-                            action_id=action_id,
-                            partner_id=partner_id,
-                            period=quarter.code,
-                            update_id=update.pk,
-                            update_period=update.period,
-                        )
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start : start + chunk_size]
+            ActionQuarterState.objects.filter(action_id__in=chunk).delete()
+            rows = _quarter_state_rows(chunk)
+            ActionQuarterState.objects.bulk_create(rows, batch_size=1000)
+            written += len(rows)
+    return written
+
+
+# The fields a state row copies from its update.
+_STATE_FIELDS = ("pk", "action_id", "partner_id", "period", "created_at", "status", "rag", "percent_complete",
+                 "revised_due_date")  # fmt: skip
+
+
+def _quarter_state_rows(action_ids: list[int]) -> list[ActionQuarterState]:
+    facts = Action.objects.filter(pk__in=action_ids).values_list(
+        "pk", "plan_id", "plan__year", "theme_id", "due_date"
+    )
+    served: dict[int, list[int]] = {}
+    through = Action.partners.through
+    for action_id, partner_id in through.objects.filter(action_id__in=action_ids).values_list(
+        "action_id", "partnerauthority_id"
+    ):
+        served.setdefault(action_id, []).append(partner_id)
+    histories: dict[tuple, list[tuple]] = {}
+    for values in ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(*_STATE_FIELDS):
+        histories.setdefault((values[1], values[2]), []).append(values)
+    for history in histories.values():
+        history.sort(key=lambda u: (u[3], u[4], u[0]))  # selectors.state_key
+    rows = []
+    for action_id, plan_id, year, theme_id, due_date in facts:
+        overall = histories.get((action_id, None), [])
+        for quarter in (Quarter(year, n) for n in (1, 2, 3, 4)):
+            code, before = quarter.code, quarter.previous().code
+            common = {"action_id": action_id, "plan_id": plan_id, "theme_id": theme_id, "period": code}
+            state, earlier = _state_at(overall, code), _state_at(overall, before)
+            rows.append(_state_row(common, None, state, earlier, due_date))
+            for partner_id in served.get(action_id, []):
+                own = histories.get((action_id, partner_id), [])
+                rows.append(
+                    _state_row(
+                        common,
+                        partner_id,
+                        _state_at(own, code) or state,
+                        _state_at(own, before) or earlier,
+                        due_date,
                     )
-        ActionQuarterState.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+                )
+    return rows
+
+
+def _state_at(history: list[tuple], code: int) -> tuple | None:
+    """The end-of-quarter rule over one history sorted by state key."""
+    for values in reversed(history):
+        if values[3] <= code:
+            return values
+    return None
+
+
+def _state_row(
+    common: dict, partner_id, state: tuple | None, earlier: tuple | None, due_date
+) -> ActionQuarterState:
+    if state is None:
+        figures = {
+            "status": Status.NOT_STARTED,
+            "rag": ActionQuarterState.NOT_REPORTED,
+            "percent_complete": 0,
+        }
+        update_id = update_period = None
+        state_due = due_date
+    else:
+        update_id, _action, _partner, update_period, _at, status, rag, percent, revised = state
+        figures = {"status": status, "rag": rag, "percent_complete": percent}
+        state_due = revised or due_date
+    return ActionQuarterState(
+        **common,
+        **figures,
+        partner_id=partner_id,
+        update_id=update_id,
+        update_period=update_period,
+        due_date=state_due,
+        slip_days=(state_due - due_date).days,
+        previous_status=earlier[5] if earlier else "",
+    )
 
 
 def _same_submission(newest: ProgressUpdate, candidate: ProgressUpdate) -> bool:

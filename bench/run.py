@@ -52,10 +52,10 @@ def main(argv=None) -> int:
     call_command("migrate", verbosity=0, interactive=False)
     print(f"Loading the demo data at scale {args.scale} (skipped if already there)...", flush=True)
     call_command("load_demo_data", scale=args.scale, verbosity=0)
-    if vendor == "postgresql":
-        # Fresh bulk loads have no planner statistics until autovacuum gets round to them.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Fresh bulk loads have no planner statistics (until autovacuum, on PostgreSQL):
+    # gather them, as a DBA would after a bulk load (SQLite: `ANALYZE`, as `PRAGMA optimize` does).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
     ctx, actions, updates = _context()
     selected = [c for c in CASES.values() if not args.only or args.only in c.name or c.baseline]

@@ -58,3 +58,16 @@ class DashboardFilterForm(forms.Form):
             return None
         value = self.cleaned_data.get(name)
         return None if value in (None, "") else value
+
+    def clean(self):
+        cleaned = super().clean()
+        year, code = cleaned.get("year"), cleaned.get("as_at")
+        if year not in (None, "") and code not in (None, "") and Quarter.from_code(code) < Quarter(year, 1):
+            # A plan has no picture before its year begins (selectors.picture_period).
+            first = Quarter(year, 1)
+            self.add_error(
+                "as_at",
+                f"The {financial_year_label(year)} plan starts in {first.label}: "
+                "choose it or a later quarter",
+            )
+        return cleaned

@@ -7,11 +7,15 @@ One module so the committee's screen and the board's PDF can never disagree.
 `quarter=None` is the live picture (each action's latest update, overdue against
 today); a quarter gives the picture at that quarter's end through the
 end-of-quarter rule in actionplan.selectors, which is the only place that rule
-lives. With a partner, every figure uses that partner's states (its latest partner
+lives. Both are read from ActionQuarterState, where the rule's answer is stored
+with the figures for every action and quarter of its plan year
+(selectors.quarter_states; a quarter after the plan's year shows its end).
+With a partner, every figure uses that partner's states (its latest partner
 update, or the overall one when it has none) and counts only the actions serving
 it. Counts are aggregated in SQL with a fixed number of queries whatever the number
-of actions; only the lists (overdue, slippage, changes) are fetched row by row, and
-`list_limit` caps those for the screen while their counts stay exact.
+of actions, and no join to the updates; only the lists (overdue, slippage,
+changes) are fetched row by row, and `list_limit` caps those for the screen while
+their counts stay exact.
 
 Rules (also on the page and in docs/dashboard.md):
 - An action with no update is "Not started" and "Not yet reported".
@@ -27,14 +31,12 @@ Rules (also on the page and in docs/dashboard.md):
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 
 from actionplan import selectors
-from actionplan.models import Action, ActionPlan, ProgressUpdate
+from actionplan.models import ActionPlan, ActionQuarterState, ProgressUpdate
 from core import clock
 from core.quarters import Quarter, quarters_between
 from themes.models import PartnerAuthority, Theme
@@ -239,15 +241,14 @@ def summary(
 ) -> Rollup:
     """Every figure of one plan's picture. See the module docstring for the rules.
 
-    With a `version` (from data_version()), trend points of locked quarters are
-    reused from the cache: a locked quarter's picture only changes when actions,
-    themes or partners are edited, never with a new update.
+    Each figure is one query on ActionQuarterState (selectors.quarter_states),
+    whatever the number of actions. With a `version` (from data_version()), trend
+    points of locked quarters are reused from the cache: a locked quarter's
+    picture only changes when actions, themes or partners are edited.
     """
     as_of = quarter.last_day if quarter else clock.today()
-    scope = _scope(plan, partner=partner, theme=theme)
-    by_theme = _tallies_by(
-        scope, "theme_id", strategy=plan.strategy, quarter=quarter, partner=partner, as_of=as_of
-    )
+    rows = selectors.quarter_states(plan, quarter=quarter, partner=partner, theme=theme)
+    by_theme = _tallies(rows, "theme_id", as_of)
     themes = [
         ThemeTally(t.pk, t.number, t.title, by_theme.get(t.pk, Tally()))
         for t in Theme.objects.filter(strategy_id=plan.strategy_id).order_by("number")
@@ -265,13 +266,9 @@ def summary(
         totals=totals,
         themes=themes,
         partners=_partner_tallies(plan, quarter=quarter, partner=partner, theme=theme, as_of=as_of),
-        overdue=_overdue_lines(
-            scope, strategy=plan.strategy, quarter=quarter, partner=partner, as_of=as_of, limit=list_limit
-        ),
-        slippage=_slippage_lines(
-            scope, strategy=plan.strategy, quarter=quarter, partner=partner, limit=list_limit
-        ),
-        changes=_changes(scope, strategy=plan.strategy, quarter=quarter, partner=partner, limit=list_limit),
+        overdue=_overdue_lines(rows, as_of=as_of, limit=list_limit),
+        slippage=_slippage_lines(rows, limit=list_limit),
+        changes=_changes(plan, rows, quarter=quarter, partner=partner, theme=theme, limit=list_limit),
         trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme, version=version),
         list_limit=list_limit,
     )
@@ -284,46 +281,29 @@ def comparison_quarter(quarter: Quarter | None) -> Quarter:
     return clock.reporting_quarter().previous()
 
 
-def _scope(plan, *, partner=None, theme=None):
-    actions = Action.objects.filter(plan=plan)
-    if theme is not None:
-        actions = actions.filter(theme=theme)
-    if partner is not None:
-        actions = actions.filter(partners=partner)
-    return actions
+def _overdue_q(as_of: datetime.date) -> Q:
+    # selectors.is_overdue over state rows: open, and the state's due date passed.
+    return ~Q(status__in=_CLOSED) & Q(due_date__lt=as_of)
 
 
-def _state_updates(scope, *, strategy, quarter, partner):
-    """The updates that are the actions' states (at most one per action)."""
-    return selectors.state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
+def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
+    """Tallies of state rows grouped by one of their columns, in one query.
 
-
-def _overdue_update_q(as_of: datetime.date) -> Q:
-    # selectors.is_overdue, over state updates: open, and the state's due date passed.
-    return ~Q(status__in=_CLOSED) & Q(state_due__lt=as_of)
-
-
-def _slipped_q() -> Q:
-    return Q(revised_due_date__isnull=False) & ~Q(revised_due_date=F("action__due_date"))
-
-
-def _tallies_by(scope, key: str, *, strategy, quarter, partner, as_of) -> dict[int, Tally]:
-    """Tallies grouped by an Action field, in two queries: reported and not yet."""
+    An action not yet reported has a row too: not started, "not_reported", 0%.
+    """
     tallies: dict[int, Tally] = {}
-    reported = (
-        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
-        .annotate(state_due=Coalesce("revised_due_date", "action__due_date"), group=F(f"action__{key}"))
-        .values("group", "status", "rag")
+    grouped = (
+        rows.values(key, "status", "rag")
         .annotate(
             n=Count("pk"),
-            overdue=Count("pk", filter=_overdue_update_q(as_of)),
-            slipped=Count("pk", filter=_slipped_q()),
+            overdue=Count("pk", filter=_overdue_q(as_of)),
+            slipped=Count("pk", filter=~Q(slip_days=0)),
             percent_sum=Sum("percent_complete"),
         )
         .order_by()
     )
-    for row in reported:
-        tally = tallies.setdefault(row["group"], Tally())
+    for row in grouped:
+        tally = tallies.setdefault(row[key], Tally())
         tally.total += row["n"]
         tally.status[row["status"]] += row["n"]
         tally.rag[row["rag"]] += row["n"]
@@ -332,103 +312,69 @@ def _tallies_by(scope, key: str, *, strategy, quarter, partner, as_of) -> dict[i
         if row["status"] not in _EXCLUDED:
             tally.percent_sum += row["percent_sum"] or 0
             tally.percent_counted += row["n"]
-    silent = (
-        selectors.with_state_update_id(scope, quarter=quarter, partner=partner)
-        .filter(state_update_id__isnull=True)
-        .annotate(group=F(key))
-        .values("group")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=as_of)))
-        .order_by()
-    )
-    for row in silent:
-        # No update: not started, 0% done, overdue on its original date.
-        tally = tallies.setdefault(row["group"], Tally())
-        tally.total += row["n"]
-        tally.status[Status.NOT_STARTED] += row["n"]
-        tally.rag[NOT_REPORTED] += row["n"]
-        tally.overdue += row["overdue"]
-        tally.percent_counted += row["n"]
     return tallies
 
 
 def _partner_tallies(plan, *, quarter, partner, theme, as_of) -> list[PartnerTally]:
-    """Each partner's picture from its own states (two queries per partner)."""
+    """Each partner's picture from its own states: one query for all the partners."""
     partners = [partner] if partner is not None else list(PartnerAuthority.objects.order_by("name"))
-    rows = []
-    for p in partners:
-        scope = _scope(plan, partner=p, theme=theme)
-        tally = Tally()
-        for t in _tallies_by(
-            scope, "plan_id", strategy=plan.strategy, quarter=quarter, partner=p, as_of=as_of
-        ).values():
-            tally.add(t)
-        rows.append(PartnerTally(p.pk, p.slug, p.short_name, p.name, tally))
-    return rows
+    rows = selectors.quarter_states(plan, quarter=quarter, partner=partner, theme=theme, all_partners=True)
+    tallies = _tallies(rows, "partner_id", as_of)
+    return [PartnerTally(p.pk, p.slug, p.short_name, p.name, tallies.get(p.pk, Tally())) for p in partners]
 
 
-def _line(update: ProgressUpdate | None, action: Action, **extra) -> ActionLine:
+def _line(row, **extra) -> ActionLine:
+    """A list line from a state row (with its action, theme and update selected)."""
+    update = row.update
     return ActionLine(
-        action_id=action.pk,
-        reference=action.reference,
-        title=action.title,
-        theme_number=action.theme.number,
-        status=update.status if update else Status.NOT_STARTED.value,
-        rag=update.rag if update else NOT_REPORTED,
-        percent_complete=update.percent_complete if update else 0,
-        original_due_date=action.due_date,
-        due_date=(update.revised_due_date if update and update.revised_due_date else action.due_date),
+        action_id=row.action_id,
+        reference=row.action.reference,
+        title=row.action.title,
+        theme_number=row.theme.number,
+        status=row.status,
+        rag=row.rag,
+        percent_complete=row.percent_complete,
+        original_due_date=row.action.due_date,
+        due_date=row.due_date,
         revision_reason=update.revision_reason if update and update.revised_due_date else "",
         **extra,
     )
 
 
-def _overdue_lines(scope, *, strategy, quarter, partner, as_of, limit) -> list[ActionLine]:
+def _with_lines(rows):
+    return rows.select_related("action", "theme", "update")
+
+
+def _overdue_lines(rows, *, as_of, limit) -> list[ActionLine]:
     """Overdue actions, longest overdue first."""
-    reported = (
-        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
-        .annotate(state_due=Coalesce("revised_due_date", "action__due_date"))
-        .filter(_overdue_update_q(as_of))
-        .select_related("action", "action__theme")
-        .order_by("state_due", "action__theme__number", "action__reference")
-    )
-    silent = (
-        selectors.with_state_update_id(scope, quarter=quarter, partner=partner)
-        .filter(state_update_id__isnull=True, due_date__lt=as_of)
-        .select_related("theme")
-        .order_by("due_date", "theme__number", "reference")
+    overdue = _with_lines(rows.filter(_overdue_q(as_of))).order_by(
+        "due_date", "theme__number", "action__reference"
     )
     if limit is not None:
-        reported, silent = reported[:limit], silent[:limit]
-    lines = [_line(u, u.action) for u in reported] + [_line(None, a) for a in silent]
-    lines.sort(key=lambda line: (line.due_date, line.theme_number, line.reference))
-    return lines[:limit] if limit is not None else lines
+        overdue = overdue[:limit]
+    return [_line(row) for row in overdue]
 
 
-def _slippage_lines(scope, *, strategy, quarter, partner, limit) -> list[ActionLine]:
+def _slippage_lines(rows, *, limit) -> list[ActionLine]:
     """The slippage register: actions whose due date moved, biggest move first."""
-    moved = (
-        _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner)
-        .filter(revised_due_date__isnull=False)
-        .exclude(revised_due_date=F("action__due_date"))
-        .annotate(slip=F("revised_due_date") - F("action__due_date"))
-        .select_related("action", "action__theme")
-        .order_by("-slip", "action__theme__number", "action__reference")
+    moved = _with_lines(rows.exclude(slip_days=0)).order_by(
+        "-slip_days", "theme__number", "action__reference"
     )
     if limit is not None:
         moved = moved[:limit]
-    return [_line(u, u.action) for u in moved]
+    return [_line(row) for row in moved]
 
 
-def _changes(scope, *, strategy, quarter, partner, limit) -> Changes:
+def _changes(plan, rows, *, quarter, partner, theme, limit) -> Changes:
     """Worsened, improved, completed and first reported since the comparison quarter."""
     since = comparison_quarter(quarter)
     fields = ("action_id", "status", "rag")
-    now_rows = _state_updates(scope, strategy=strategy, quarter=quarter, partner=partner).values_list(*fields)
-    before_rows = _state_updates(scope, strategy=strategy, quarter=since, partner=partner).values_list(
-        *fields
-    )
-    now = {a: (s, r) for a, s, r in now_rows}
-    before = {a: (s, r) for a, s, r in before_rows}
+    reported = ~Q(rag=NOT_REPORTED)
+    now = {a: (s, r) for a, s, r in rows.filter(reported).values_list(*fields)}
+    before = {}
+    if since >= Quarter(plan.year, 1):
+        earlier = selectors.quarter_states(plan, quarter=since, partner=partner, theme=theme)
+        before = {a: (s, r) for a, s, r in earlier.filter(reported).values_list(*fields)}
     changes = Changes(since=since)
     kinds: dict[int, str] = {}
     for action_id, (status, rag) in now.items():
@@ -444,17 +390,11 @@ def _changes(scope, *, strategy, quarter, partner, limit) -> Changes:
             wanted.update(dict.fromkeys(sorted(a for a, k in kinds.items() if k == kind)[:limit], kind))
     if not wanted:
         return changes
-    chosen = _state_updates(
-        scope.filter(pk__in=list(wanted)), strategy=strategy, quarter=quarter, partner=partner
-    )
-    updates = {u.action_id: u for u in chosen.select_related("action", "action__theme")}
-    for action_id, kind in wanted.items():
-        update = updates[action_id]
-        previous = before.get(action_id)
-        changes.lines[kind].append(
+    for row in _with_lines(rows.filter(action_id__in=list(wanted))):
+        previous = before.get(row.action_id)
+        changes.lines[wanted[row.action_id]].append(
             _line(
-                update,
-                update.action,
+                row,
                 previous_status=previous[0] if previous else None,
                 previous_rag=previous[1] if previous else None,
             )
@@ -486,7 +426,7 @@ def trend(
     """RAG counts at the end of every quarter of the strategy up to `upto` (default: now).
 
     Each quarter counts its own financial year's plan, so the line runs across plans.
-    A fixed number of queries whatever the number of actions (see _trend_points).
+    One query for all the quarters not already cached (see _trend_points).
     """
     from django.core.cache import cache
 
@@ -497,18 +437,13 @@ def trend(
         locked = selectors.locked_up_to()
         filters = f"{partner.pk if partner else 'all'}:{theme.pk if theme else 'all'}"
         keys = {
-            q: f"dashboard-trend-v1:{version.structure}:{strategy.pk}:{q.code}:{filters}"
+            q: f"dashboard-trend-v2:{version.structure}:{strategy.pk}:{q.code}:{filters}"
             for q in quarters
             if locked is not None and q <= locked
         }
     known = cache.get_many(list(keys.values())) if keys else {}
-    scope = Action.objects.filter(plan__strategy=strategy)
-    if theme is not None:
-        scope = scope.filter(theme=theme)
-    if partner is not None:
-        scope = scope.filter(partners=partner)
     missing = [q for q in quarters if keys.get(q) not in known]
-    computed = _trend_points(scope, strategy, missing, partner)
+    computed = _trend_points(strategy, missing, partner=partner, theme=theme)
     points = []
     for q in quarters:
         point = known.get(keys.get(q))
@@ -520,79 +455,37 @@ def trend(
     return points
 
 
-def _trend_points(scope, strategy, quarters: list[Quarter], partner) -> dict[Quarter, TrendPoint]:
-    """Each quarter's point, counting the actions of the quarter's own plan year.
+def _trend_points(strategy, quarters: list[Quarter], *, partner, theme) -> dict[Quarter, TrendPoint]:
+    """Each quarter's point, counting the actions of the quarter's own plan year, in one query.
 
-    Without a partner: two queries for all the quarters (the state table grouped by
-    quarter, and the actions per plan year); with one, two per quarter.
+    State rows exist only for the quarters of each action's own plan year, so
+    selecting the quarters selects each quarter's own plan.
     """
     if not quarters:
         return {}
-    totals = dict(scope.values_list("plan__year").annotate(n=Count("pk")).order_by())
-    if partner is None:
-        counts = selectors.quarter_rag_counts(scope, quarters, own_plan_year=True)
-    else:
-        counts = {}
-        for q in quarters:
-            rows = _state_updates(
-                scope.filter(plan__year=q.year), strategy=strategy, quarter=q, partner=partner
-            ).values("rag")
-            for row in rows.annotate(n=Count("pk")).order_by():
-                counts[(q.code, row["rag"])] = row["n"]
+    plans = ActionPlan.objects.filter(strategy=strategy).values_list("pk", flat=True)
+    # Plan ids as a list, not a join: the query then reads only the index quarter_state_trend.
+    rows = ActionQuarterState.objects.filter(plan__in=list(plans), period__in=[q.code for q in quarters])
+    rows = rows.filter(partner=partner) if partner is not None else rows.filter(partner__isnull=True)
+    if theme is not None:
+        rows = rows.filter(theme=theme)
+    counts = {
+        (r["period"], r["rag"]): r["n"]
+        for r in rows.values("period", "rag").annotate(n=Count("pk")).order_by()
+    }
     points = {}
     for q in quarters:
-        rag = dict.fromkeys(RAG_KEYS, 0)
-        for key in RAG_KEYS[:-1]:
-            rag[key] = counts.get((q.code, key), 0)
-        total = totals.get(q.year, 0)
-        rag[NOT_REPORTED] = total - sum(rag.values())
-        points[q] = TrendPoint(q, total, rag)
+        rag = {key: counts.get((q.code, key), 0) for key in RAG_KEYS}
+        points[q] = TrendPoint(q, sum(rag.values()), rag)
     return points
 
 
 # --- caching -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DataVersion:
-    """`full` changes with any figure; `structure` ignores new updates (for locked quarters)."""
-
-    full: str
-    structure: str
-
-
-def data_version() -> DataVersion:
-    """A fingerprint of everything the figures read, in one cheap query.
-
-    Updates are append-only and every admin edit of an action, plan, theme or
-    partner adds a history row, so the newest ids change whenever a figure could.
-    Bulk loads (demo data, imports) add rows with new ids too. Each MAX is an
-    index lookup, so this costs about as much as reading the session.
-    """
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor))
-        values = [str(v or 0) for v in cursor.fetchone()]
-    return DataVersion(full="-".join(values), structure="-".join(values[1:]))
-
-
-@functools.cache
-def _version_sql(vendor: str) -> str:
-    from django.db import connection
-
-    # The first column must be the updates': DataVersion.structure leaves it out.
-    tables = [
-        (ProgressUpdate._meta.db_table, "id"),
-        (Action._meta.db_table, "id"),
-        (Action.partners.through._meta.db_table, "id"),
-        (Action.history.model._meta.db_table, "history_id"),
-        (ActionPlan.history.model._meta.db_table, "history_id"),
-        (Theme.history.model._meta.db_table, "history_id"),
-        (PartnerAuthority.history.model._meta.db_table, "history_id"),
-    ]
-    qn = connection.ops.quote_name
-    return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)
+# The fingerprint of the data every figure reads lives with the data it reads.
+DataVersion = selectors.DataVersion
+data_version = selectors.data_version
 
 
 def cached_summary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -23,10 +24,40 @@ from themes.models import PartnerAuthority, Strategy, Theme
 LIST_LIMIT = 15
 
 
+# The query parameters a dashboard page is made of (anything else is ignored).
+PARAMETERS = ("year", "as_at", "theme", "partner")
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.has_portal_role(request.user):
         raise PermissionDenied
+    # A page already drawn for this data (and date, and filters) costs one query to find.
+    version = rollups.data_version()
+    key = _page_key(version, request)
+    page = cache.get(key)
+    if page is None:
+        page = _draw(request, version)
+        if isinstance(page, HttpResponse):
+            return page
+        if page["cacheable"]:
+            cache.set(key, page, timeout=rollups.CACHE_SECONDS)
+    context = {
+        "nav_dashboard": True,
+        "year_label": page["year_label"],
+        "content": mark_safe(page["content"]),  # noqa: S308 - our template, rendered by _draw
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _page_key(version: rollups.DataVersion, request: HttpRequest) -> str:
+    params = urlencode([(name, request.GET.getlist(name)) for name in PARAMETERS], doseq=True)
+    digest = hashlib.sha256(params.encode()).hexdigest()[:32]
+    return f"dashboard-page-v1:{version.full}:{clock.today().isoformat()}:{digest}"
+
+
+def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResponse:
+    """The dashboard's content for the request's filters, and whether it may be cached."""
     strategy = Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year").first()
     if strategy is None:
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True})
@@ -45,31 +76,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True, "strategy": strategy})
     theme = next((t for t in themes if t.number == form.value("theme")), None)
     partner = next((p for p in partners if p.slug == form.value("partner")), None)
-    version = rollups.data_version()
-    key = rollups.cache_key("dashboard-html-v1", version, plan, quarter, partner, theme, bool(request.GET))
-    content = None if form.errors else cache.get(key)
-    if content is None:
-        rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
-        # The selects show what is on the screen (defaults included), with any errors.
-        normalised = {
-            "year": year,
-            "as_at": quarter.code if quarter else "",
-            "theme": theme.number if theme else "",
-            "partner": partner.slug if partner else "",
-        }
-        errors = form.errors
-        form = DashboardFilterForm(
-            normalised, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
-        )
-        form.is_valid()
-        for name, messages in errors.items():
-            for message in messages:
-                form.add_error(name, message)
-        content = render_to_string("dashboard/_content.html", _context(rollup, form, strategy), request)
-        if not form.errors:
-            cache.set(key, content, timeout=rollups.CACHE_SECONDS)
-    context = {"nav_dashboard": True, "plan": plan, "content": mark_safe(content)}  # noqa: S308 - our template
-    return render(request, "dashboard/dashboard.html", context)
+    rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
+    # The selects show what is on the screen (defaults included), with any errors.
+    normalised = {
+        "year": year,
+        "as_at": quarter.code if quarter else "",
+        "theme": theme.number if theme else "",
+        "partner": partner.slug if partner else "",
+    }
+    errors = form.errors
+    form = DashboardFilterForm(
+        normalised, strategy=strategy, plan_years=sorted(plans), themes=themes, partners=partners
+    )
+    form.is_valid()
+    for name, messages in errors.items():
+        for message in messages:
+            form.add_error(name, message)
+    context = _context(rollup, form, strategy)
+    context["filters_open"] = bool(form.errors) or any(name in request.GET for name in PARAMETERS)
+    content = render_to_string("dashboard/_content.html", context, request)
+    return {"year_label": plan.year_label, "content": content, "cacheable": not form.errors}
 
 
 def _context(rollup: rollups.Rollup, form, strategy) -> dict:

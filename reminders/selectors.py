@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import roles
@@ -125,8 +126,16 @@ def calendar_summary(*, officer=None) -> CalendarSummary | None:
     if strategy is None:
         return None
     quarter = clock.reporting_quarter()
-    actions = strategy_actions(strategy)
-    if officer is not None:
-        actions = actions.filter(lead_officer=officer)
-    received, expected = action_selectors.update_returns(quarter=quarter, actions=actions)
+    # The counts change only with the action data: kept under its fingerprint, so the
+    # line costs a cache read on every page that shows it, not a scan of the plan.
+    version = action_selectors.data_version().full
+    key = f"update-returns-v1:{version}:{strategy.pk}:{quarter.code}:{officer.pk if officer else 'all'}"
+    returns = cache.get(key)
+    if returns is None:
+        actions = strategy_actions(strategy)
+        if officer is not None:
+            actions = actions.filter(lead_officer=officer)
+        returns = action_selectors.update_returns(quarter=quarter, actions=actions)
+        cache.set(key, returns, timeout=60 * 60)
+    received, expected = returns
     return CalendarSummary(strategy, dates_for(strategy, quarter), received, expected, clock.today())

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -541,10 +542,15 @@ def test_list_queries_do_not_grow(client, plan, theme, officer, maidstone, swale
     _bulk_actions(plan, theme, officer, [maidstone, swale], 10, 0)
     client.force_login(officer)
     _count_queries(client, url)  # warm per-session caches
-    few = _count_queries(client, url)
+
+    def cold_then_warm():
+        cache.clear()  # the calendar line's returns are cached under the data's fingerprint
+        return _count_queries(client, url), _count_queries(client, url)
+
+    few = cold_then_warm()
     _bulk_actions(plan, theme, officer, [maidstone, swale], 990, 10)
     assert Action.objects.count() == 1000
-    assert _count_queries(client, url) == few
+    assert cold_then_warm() == few
 
 
 @pytest.mark.parametrize("page", ["detail", "update"])

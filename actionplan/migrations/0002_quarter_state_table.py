@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    # Existing portals: derive the rows from the updates already there.
-    from actionplan.services import rebuild_quarter_states
-
-    rebuild_quarter_states()
+    # Superseded: 0004 rebuilds the table in its final shape (the service that
+    # filled it here now writes columns this version of the table does not have).
+    pass
 
 
 class Migration(migrations.Migration):
