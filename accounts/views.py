@@ -130,7 +130,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if two_factor.confirmed_device(request.user):
         return redirect("two_factor")
     device = two_factor.pending_device(request.user)
-    form = CodeForm(request.POST or None, button="Turn on two-factor authentication")
+    form = CodeForm(_posted(request), button="Turn on two-factor authentication")
     if request.method == "POST" and form.is_valid():
         check = two_factor.check_code(device, form.cleaned_data["code"])
         two_factor.log_code(
@@ -164,7 +164,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     device = two_factor.confirmed_device(request.user)
     if device is None:
         return redirect("two_factor")
-    form = CodeForm(request.POST or None, button="Turn off two-factor authentication", destructive=True)
+    form = CodeForm(_posted(request), button="Turn off two-factor authentication", destructive=True)
     if request.method == "POST" and form.is_valid():
         check = two_factor.check_code(device, form.cleaned_data["code"])
         two_factor.log_code(
@@ -197,7 +197,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         # Removed meanwhile (by another administrator, for a lost phone): nothing to ask.
         two_factor.clear_pending(request)
         return HttpResponseRedirect(next_url)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         check = two_factor.check_code(device, form.cleaned_data["code"])
         two_factor.log_code(
@@ -218,3 +218,8 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _posted(request: HttpRequest):
+    """The submitted data, or None for a GET: an empty POST still shows its errors."""
+    return request.POST if request.method == "POST" else None

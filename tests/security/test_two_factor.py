@@ -117,6 +117,12 @@ def test_a_code_of_the_wrong_shape_is_refused_with_a_gov_uk_error(client, admini
     assert "govuk-form-group--error" in html
 
 
+def test_a_post_with_no_fields_at_all_still_shows_the_error(client, administrator):
+    client.force_login(administrator)
+    html = client.post("/accounts/two-factor/set-up/").content.decode()
+    assert '<a href="#id_code">Enter the 6-digit code from your authenticator app</a>' in html
+
+
 def test_a_code_typed_with_spaces_is_accepted(client, administrator):
     client.force_login(administrator)
     client.get("/accounts/two-factor/set-up/")
