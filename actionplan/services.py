@@ -6,12 +6,13 @@ Views, the API, imports and tasks call these; none writes the models directly.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from actionplan import selectors
-from actionplan.models import Action, ActionQuarterState, ProgressUpdate, QuarterLock
+from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, QuarterLock
 from core import access, clock
 from core.quarters import Quarter
 
@@ -44,10 +45,10 @@ def update_create(
     *,
     action: Action,
     author,
-    quarter: Quarter,
+    quarter: Quarter | None,
     status: str,
     rag: str,
-    percent_complete: int,
+    percent_complete: int | None,
     commentary: str = "",
     next_steps: str = "",
     revised_due_date: datetime.date | None = None,
@@ -59,23 +60,17 @@ def update_create(
 ) -> ProgressUpdate:
     """Add a progress update to an action.
 
-    `seen_update_id` is the newest update the author saw (None if none): if a
-    newer one exists the update is refused with UpdateConflict, unless the newer
-    one is this author's identical update (a double submit), which is returned.
+    Every rule of update_validate is checked first. `seen_update_id` is the newest
+    update the author saw (None if none): if a newer one exists the update is
+    refused with UpdateConflict, unless the newer one is this author's identical
+    update (a double submit), which is returned.
     """
     if not access.can_update_action(author, action):
         raise PermissionDenied("You can only update actions you lead.")
 
-    commentary, next_steps = commentary.strip(), next_steps.strip()
-    revision_reason = revision_reason.strip()
-    if status == Status.COMPLETED:
-        # Blue shows completed, and a completed action is 100% done.
-        rag, percent_complete = Rag.BLUE, 100
-
-    candidate = ProgressUpdate(
+    candidate = _candidate(
         action=action,
-        author=author,
-        period=quarter.code,
+        quarter=quarter,
         status=status,
         rag=rag,
         percent_complete=percent_complete,
@@ -85,8 +80,9 @@ def update_create(
         revision_reason=revision_reason,
         partner=partner,
         no_change=no_change,
-        created_at=clock.now(),
     )
+    candidate.author = author
+    candidate.created_at = clock.now()
     _validate(candidate, action, quarter)
 
     with transaction.atomic():
@@ -104,6 +100,171 @@ def update_create(
             Action.objects.filter(pk=action.pk).update(latest_update=latest)
             action.latest_update = latest
     return candidate
+
+
+def update_validate(
+    *,
+    action: Action,
+    quarter: Quarter | None,
+    status: str,
+    rag: str,
+    percent_complete: int | None,
+    commentary: str = "",
+    next_steps: str = "",
+    revised_due_date: datetime.date | None = None,
+    revision_reason: str = "",
+    partner=None,
+    no_change: bool = False,
+) -> None:
+    """Check an update against every rule without saving it (update_create's checks).
+
+    Raises one ValidationError keyed by field with every problem found, so the form
+    and the API can show them all at once, beside their own format errors. Who may
+    update and the version check are not part of it: update_create does those.
+    """
+    candidate = _candidate(
+        action=action,
+        quarter=quarter,
+        status=status,
+        rag=rag,
+        percent_complete=percent_complete,
+        commentary=commentary,
+        next_steps=next_steps,
+        revised_due_date=revised_due_date,
+        revision_reason=revision_reason,
+        partner=partner,
+        no_change=no_change,
+    )
+    _validate(candidate, action, quarter)
+
+
+def no_change_baseline(*, action: Action, partner=None) -> ProgressUpdate | None:
+    """The update a "no change" update copies: the state it says has not changed.
+
+    For the whole action, its latest overall update; for one partner, that partner's
+    latest partner update, or the latest overall one when it has none (the
+    per-partner rule of actionplan.selectors). None when there is nothing to copy.
+    """
+    if partner is None:
+        return action.latest_update
+    return selectors.action_state(action, partner=partner).update
+
+
+# --- Which quarters an update can be for ---------------------------------------
+
+_READ = object()
+
+
+@dataclass(frozen=True)
+class UpdateWindow:
+    """The quarters an update to one action can be for now (newest first), or why none can."""
+
+    quarters: tuple[Quarter, ...]
+    reason: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.quarters)
+
+    @property
+    def default(self) -> Quarter | None:
+        """The reporting quarter when it is open, else the newest open quarter."""
+        wanted = clock.reporting_quarter()
+        if wanted in self.quarters:
+            return wanted
+        return self.quarters[0] if self.quarters else None
+
+
+def update_window(action: Action, *, locked_up_to: Quarter | None | object = _READ) -> UpdateWindow:
+    """Which quarters an update to `action` can be for now (see _quarter_refusal for the rule).
+
+    Pass `locked_up_to` (selectors.locked_up_to()) when asking for many actions, to
+    read the locks once.
+    """
+    locked = selectors.locked_up_to() if locked_up_to is _READ else locked_up_to
+    current = clock.current_quarter()
+    plan = action.plan
+    quarters = tuple(q for q in reversed(plan.quarters) if not _quarter_refusal(plan, q, current, locked))
+    if quarters:
+        return UpdateWindow(quarters)
+    return UpdateWindow((), _closed_reason(plan, current, locked))
+
+
+def _quarter_refusal(plan: ActionPlan, quarter: Quarter, current: Quarter, locked: Quarter | None) -> str:
+    """Why an update to an action of `plan` cannot be for `quarter` ("" when it can).
+
+    An update is for a quarter of the action's own plan year (a later year's work is
+    a carried-forward action in that year's plan), of an approved plan (a draft can
+    still change; a closed plan's record is final), that has started and that has
+    not been locked because it was reported to the board.
+    """
+    if plan.status != ActionPlan.Status.APPROVED:
+        return _closed_reason(plan, current, locked)
+    if quarter.year != plan.year:
+        label = plan.year_label
+        return f"This action is in the {label} action plan: report on a quarter of {label}."
+    if quarter > current:
+        return f"{quarter.label} has not started yet."
+    if locked is not None and quarter <= locked:
+        return f"{quarter.label} is locked because it has been reported to the board."
+    return ""
+
+
+def _closed_reason(plan: ActionPlan, current: Quarter, locked: Quarter | None) -> str:
+    """Why no update can be added to an action of `plan` at all."""
+    label = plan.year_label
+    if plan.status == ActionPlan.Status.DRAFT:
+        return f"The {label} action plan is still a draft: updates can be added once it has been approved."
+    if plan.status == ActionPlan.Status.CLOSED:
+        return f"The {label} action plan is closed: updates can no longer be added."
+    first, last = plan.quarters[0], plan.quarters[-1]
+    if first > current:
+        starts = f"{first.first_day:%-d %B %Y}"
+        return f"The {label} action plan starts on {starts}: updates can be added from then."
+    if locked is not None and last <= locked:
+        return (
+            f"Every quarter of the {label} action plan has been reported to the board and locked: "
+            "updates can no longer be added."
+        )
+    # Every started quarter is locked (the current one was reported early): the next one opens.
+    following = (locked or current).next()
+    return (
+        f"{(locked or current).label} and the quarters before it have been reported to the board and "
+        f"locked: updates for {following.label} can be added from {following.first_day:%-d %B %Y}."
+    )
+
+
+def _candidate(
+    *,
+    action: Action,
+    quarter: Quarter | None,
+    status: str,
+    rag: str,
+    percent_complete: int | None,
+    commentary: str,
+    next_steps: str,
+    revised_due_date: datetime.date | None,
+    revision_reason: str,
+    partner,
+    no_change: bool,
+) -> ProgressUpdate:
+    """The update as it would be stored: text trimmed, a completed action blue and 100%."""
+    if status == Status.COMPLETED:
+        # Blue shows completed, and a completed action is 100% done.
+        rag, percent_complete = Rag.BLUE, 100
+    return ProgressUpdate(
+        action=action,
+        period=quarter.code if quarter else None,
+        status=status,
+        rag=rag,
+        percent_complete=percent_complete,
+        commentary=(commentary or "").strip(),
+        next_steps=(next_steps or "").strip(),
+        revised_due_date=revised_due_date,
+        revision_reason=(revision_reason or "").strip(),
+        partner=partner,
+        no_change=no_change,
+    )
 
 
 def rebuild_quarter_states(actions=None, *, chunk_size: int = 2000) -> int:
@@ -209,21 +370,28 @@ def _same_submission(newest: ProgressUpdate, candidate: ProgressUpdate) -> bool:
     )
 
 
-def _validate(update: ProgressUpdate, action: Action, quarter: Quarter) -> None:
+def _validate(update: ProgressUpdate, action: Action, quarter: Quarter | None) -> None:
+    """Every rule an update must meet: one ValidationError naming each field that is wrong."""
     errors: dict[str, str] = {}
-    if quarter > clock.current_quarter():
-        errors["quarter"] = f"{quarter.label} has not started yet."
-    elif selectors.is_quarter_locked(quarter):
-        errors["quarter"] = (
-            f"{quarter.label} is locked because it has been reported to the board. Report on a later quarter."
-        )
+    locked = selectors.locked_up_to()
+    window = update_window(action, locked_up_to=locked)
+    if not window.is_open:
+        errors["quarter"] = window.reason
+    elif quarter is None:
+        errors["quarter"] = "Choose the quarter you are reporting on."
+    elif quarter not in window.quarters:
+        refusal = _quarter_refusal(action.plan, quarter, clock.current_quarter(), locked)
+        open_now = ", ".join(q.label for q in reversed(window.quarters))
+        errors["quarter"] = f"{refusal} Updates can be added for {open_now}."
     if update.status not in Status.values:
         errors["status"] = "Choose a status."
     if update.rag not in Rag.values:
         errors["rag"] = "Choose a RAG rating."
     elif update.rag == Rag.BLUE and update.status != Status.COMPLETED:
         errors["rag"] = "Blue is only for completed actions."
-    if not isinstance(update.percent_complete, int) or not 0 <= update.percent_complete <= 100:
+    if update.percent_complete is None:
+        errors["percent_complete"] = "Enter the percentage complete, a whole number from 0 to 100."
+    elif not isinstance(update.percent_complete, int) or not 0 <= update.percent_complete <= 100:
         errors["percent_complete"] = "Percent complete must be a whole number from 0 to 100."
     if update.rag in (Rag.AMBER, Rag.RED) and not update.commentary:
         errors["commentary"] = "Enter commentary explaining why the action is amber or red."
