@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -81,7 +81,10 @@ def _partner_choices():
 
 
 def _lead_choices():
-    leads = User.objects.filter(led_actions__isnull=False).distinct().order_by("first_name", "last_name")
+    # EXISTS probes the lead officer index per user; a join would read every action.
+    leads = User.objects.filter(Exists(Action.objects.filter(lead_officer=OuterRef("pk")))).order_by(
+        "first_name", "last_name"
+    )
     return [("", "All lead officers"), *((u.username, u.display_name) for u in leads)]
 
 

@@ -35,9 +35,9 @@ class Migration(migrations.Migration):
                 ('slip_days', models.IntegerField(help_text="Days the due date moved from the action's original date.")),
                 ('previous_status', models.CharField(blank=True, help_text='The status at the end of the quarter before (blank: none).', max_length=12)),
                 ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarter_states', to='actionplan.action')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='themes.partnerauthority')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='actionplan.actionplan')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='themes.theme')),
+                ('partner', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='themes.partnerauthority')),
+                ('plan', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='actionplan.actionplan')),
+                ('theme', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='themes.theme')),
                 ('update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='quarter_states', to='actionplan.progressupdate')),
             ],
             options={
