@@ -284,6 +284,9 @@ class ActionQuarterState(models.Model):
     # Copied from the action so the dashboard filters and groups without a join.
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+", db_index=False)
     theme = models.ForeignKey("themes.Theme", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Copied too, so lists sort by (due date, theme number, reference) without joins.
+    theme_number = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=20)
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="quarter_states"
     )
@@ -312,8 +315,18 @@ class ActionQuarterState(models.Model):
         indexes = [
             # Covers a plan's picture: tallies read the index alone, never the table.
             models.Index(
-                fields=["plan", "period", "partner", "theme", "status", "rag", "due_date", "slip_days",
-                        "percent_complete", "action"],
+                fields=[
+                    "plan",
+                    "period",
+                    "partner",
+                    "theme",
+                    "status",
+                    "rag",
+                    "due_date",
+                    "slip_days",
+                    "percent_complete",
+                    "action",
+                ],
                 name="quarter_state_picture",
             ),  # fmt: skip
             # Covers the trend: RAG counts per quarter, for all actions or one partner.

@@ -294,7 +294,7 @@ _STATE_FIELDS = ("pk", "action_id", "partner_id", "period", "created_at", "statu
 
 def _quarter_state_rows(action_ids: list[int]) -> list[ActionQuarterState]:
     facts = Action.objects.filter(pk__in=action_ids).values_list(
-        "pk", "plan_id", "plan__year", "theme_id", "due_date"
+        "pk", "plan_id", "plan__year", "theme_id", "theme__number", "reference", "due_date"
     )
     served: dict[int, list[int]] = {}
     through = Action.partners.through
@@ -308,11 +308,18 @@ def _quarter_state_rows(action_ids: list[int]) -> list[ActionQuarterState]:
     for history in histories.values():
         history.sort(key=lambda u: (u[3], u[4], u[0]))  # selectors.state_key
     rows = []
-    for action_id, plan_id, year, theme_id, due_date in facts:
+    for action_id, plan_id, year, theme_id, theme_number, reference, due_date in facts:
         overall = histories.get((action_id, None), [])
         for quarter in (Quarter(year, n) for n in (1, 2, 3, 4)):
             code, before = quarter.code, quarter.previous().code
-            common = {"action_id": action_id, "plan_id": plan_id, "theme_id": theme_id, "period": code}
+            common = {
+                "action_id": action_id,
+                "plan_id": plan_id,
+                "theme_id": theme_id,
+                "theme_number": theme_number,
+                "reference": reference,
+                "period": code,
+            }
             state, earlier = _state_at(overall, code), _state_at(overall, before)
             rows.append(_state_row(common, None, state, earlier, due_date))
             for partner_id in served.get(action_id, []):

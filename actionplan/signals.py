@@ -1,6 +1,6 @@
 """Keep the derived per-quarter state table (ActionQuarterState) in step with its sources.
 
-Every single save of an action, its partners, its plan or its updates rebuilds
+Every single save of an action, its partners, its plan, its theme or its updates rebuilds
 the rows of the actions concerned (a handful of queries each), so admin edits,
 imports, the update form and the API all stay right without remembering to.
 Bulk writes send no signals: their callers run services.rebuild_quarter_states.
@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from actionplan.models import Action, ActionPlan, ProgressUpdate
+from themes.models import Theme
 
 
 def _rebuild(actions) -> None:
@@ -34,6 +35,13 @@ def update_saved(sender, instance, raw=False, **kwargs):
 def plan_saved(sender, instance, created=False, raw=False, **kwargs):
     if not raw and not created:
         _rebuild(Action.objects.filter(plan=instance))
+
+
+@receiver(post_save, sender=Theme, dispatch_uid="quarter_states_theme")
+def theme_saved(sender, instance, created=False, raw=False, **kwargs):
+    # The rows copy the theme's number for sorting.
+    if not raw and not created:
+        _rebuild(Action.objects.filter(theme=instance))
 
 
 @receiver(m2m_changed, sender=Action.partners.through, dispatch_uid="quarter_states_partners")

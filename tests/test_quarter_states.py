@@ -139,6 +139,13 @@ def test_admin_edits_of_the_action_and_its_partners_are_followed(action, officer
     assert not ActionQuarterState.objects.filter(action=action, partner=maidstone).exists()
     action.partners.add(maidstone)
     assert ActionQuarterState.objects.filter(action=action, partner=maidstone).count() == 4
+    action.reference = "1.9"
+    action.save()
+    action.theme.number = 4
+    action.theme.save()
+    assert set(ActionQuarterState.objects.filter(action=action).values_list("reference", "theme_number")) == {
+        ("1.9", 4)
+    }
 
 
 def test_late_update_for_an_earlier_quarter_only_wins_until_the_next_update(action, officer):

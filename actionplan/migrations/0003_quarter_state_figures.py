@@ -33,6 +33,8 @@ class Migration(migrations.Migration):
                 ('percent_complete', models.PositiveSmallIntegerField()),
                 ('due_date', models.DateField(help_text="The state's due date: its revised date, else the action's.")),
                 ('slip_days', models.IntegerField(help_text="Days the due date moved from the action's original date.")),
+                ('theme_number', models.PositiveSmallIntegerField()),
+                ('reference', models.CharField(max_length=20)),
                 ('previous_status', models.CharField(blank=True, help_text='The status at the end of the quarter before (blank: none).', max_length=12)),
                 ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarter_states', to='actionplan.action')),
                 ('partner', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='themes.partnerauthority')),
