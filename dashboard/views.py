@@ -45,7 +45,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_dashboard": True,
         "year_label": page["year_label"],
-        "content": mark_safe(page["content"]),  # noqa: S308 - our template, rendered by _draw
+        # Both rendered by _draw from our templates.
+        "calendar": mark_safe(page["calendar"]),  # noqa: S308
+        "content": mark_safe(page["content"]),  # noqa: S308
     }
     return render(request, "dashboard/dashboard.html", context)
 
@@ -53,7 +55,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _page_key(version: rollups.DataVersion, request: HttpRequest) -> str:
     params = urlencode([(name, request.GET.getlist(name)) for name in PARAMETERS], doseq=True)
     digest = hashlib.sha256(params.encode()).hexdigest()[:32]
-    return f"dashboard-page-v1:{version.full}:{clock.today().isoformat()}:{digest}"
+    # The calendar line links administrators to the missing updates: two versions.
+    audience = "admin" if access.is_administrator(request.user) else "all"
+    return f"dashboard-page-v2:{version.full}:{clock.today().isoformat()}:{audience}:{digest}"
 
 
 def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResponse:
@@ -95,7 +99,14 @@ def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResp
     context = _context(rollup, form, strategy)
     context["filters_open"] = bool(form.errors) or any(name in request.GET for name in PARAMETERS)
     content = render_to_string("dashboard/_content.html", context, request)
-    return {"year_label": plan.year_label, "content": content, "cacheable": not form.errors}
+    # The calendar line ("41 of 48 received") changes with the same data as the figures.
+    calendar = render_to_string("reminders/includes/calendar_summary.html", {}, request)
+    return {
+        "year_label": plan.year_label,
+        "calendar": calendar,
+        "content": content,
+        "cacheable": not form.errors,
+    }
 
 
 def _context(rollup: rollups.Rollup, form, strategy) -> dict:

@@ -123,9 +123,8 @@ def test_query_counts_do_not_grow_with_the_actions(
     for url in VIEWS:
         cache.clear()
         assert (count_queries(client, url), count_queries(client, url)) == small[url], url
-    # Served from the cache: the session, the user, their roles, the data fingerprint,
-    # and the calendar line (the strategy and the fingerprint again).
-    assert max(warm for _cold, warm in small.values()) <= 6
+    # Served from the cache: the session, the user, their roles and the data fingerprint.
+    assert max(warm for _cold, warm in small.values()) == 4
 
 
 def test_councillor_sees_the_dashboard(client, councillor, action):
