@@ -151,7 +151,6 @@ class ProgressUpdateForm(forms.Form):
     ):
         self.action = action
         self.last_update = last_update
-        self.baseline: ProgressUpdate | None = None  # what a "no change" update copies, set by clean()
         self.window = window or services.update_window(action)
         self.quarters = list(self.window.quarters)
         kwargs.setdefault("initial", {}).update(self._initial_from(last_update, self.window.default))
@@ -220,13 +219,7 @@ class ProgressUpdateForm(forms.Form):
         data = super().clean()
         change = data["change"] = data.get("change") or CHANGED
         # The partner's answer decides what "no change" copies; if it is invalid, its error shows.
-        if change == NO_CHANGE and "partner" in data:
-            self.baseline = services.no_change_baseline(action=self.action, partner=data["partner"])
-            if self.baseline is None:
-                self.add_error("change", "There is no earlier update to copy: record the position instead")
-            elif not (data.get("no_change_reason") or "").strip():
-                self.add_error("no_change_reason", "Enter why nothing has changed")
-        if change == CHANGED or self.baseline is not None:
+        if change == CHANGED or "partner" in data:
             # The service's rules now, beside the answers' own errors, so every problem
             # is listed at once (update_create checks them again when saving).
             try:
@@ -243,25 +236,15 @@ class ProgressUpdateForm(forms.Form):
         }
 
     def _rule_values(self, data: dict) -> dict:
-        """What the service checks and stores: what was answered, or a copy of the baseline."""
+        """What the service checks and stores: the answers, or for "no change" only its reason
+        (the service copies the rest from services.no_change_baseline, as for the API)."""
         quarter = data.get("quarter")
         common = {
             "quarter": Quarter.from_code(quarter) if quarter else None,
             "partner": data.get("partner"),
         }
         if data.get("change") == NO_CHANGE:
-            last = self.baseline
-            return {
-                **common,
-                "status": last.status,
-                "rag": last.rag,
-                "percent_complete": last.percent_complete,
-                "commentary": data.get("no_change_reason") or "",
-                "next_steps": last.next_steps,
-                "revised_due_date": last.revised_due_date,
-                "revision_reason": last.revision_reason,
-                "no_change": True,
-            }
+            return {**common, "commentary": data.get("no_change_reason") or "", "no_change": True}
         return {
             **common,
             "status": data.get("status") or "",
@@ -280,10 +263,10 @@ class ProgressUpdateForm(forms.Form):
         the service, given no value for it, would only repeat it less precisely.
         """
         no_change = self.cleaned_data.get("change") == NO_CHANGE
+        # The service names its arguments; "no change" answers are asked by other questions.
+        renamed = {"commentary": "no_change_reason", "no_change": "change"} if no_change else {}
         for key, messages in errors.items():
-            field = key
-            if no_change and key == "commentary":
-                field = "no_change_reason"
+            field = renamed.get(key, key)
             if field not in self.fields:
                 field = None
             if field is not None and field in self.errors:

@@ -46,9 +46,9 @@ def update_create(
     action: Action,
     author,
     quarter: Quarter | None,
-    status: str,
-    rag: str,
-    percent_complete: int | None,
+    status: str = "",
+    rag: str = "",
+    percent_complete: int | None = None,
     commentary: str = "",
     next_steps: str = "",
     revised_due_date: datetime.date | None = None,
@@ -63,12 +63,13 @@ def update_create(
     Every rule of update_validate is checked first. `seen_update_id` is the newest
     update the author saw (None if none): if a newer one exists the update is
     refused with UpdateConflict, unless the newer one is this author's identical
-    update (a double submit), which is returned.
+    update (a double submit), which is returned. A `no_change` update copies its
+    baseline (see update_validate).
     """
     if not access.can_update_action(author, action):
         raise PermissionDenied("You can only update actions you lead.")
 
-    candidate = _candidate(
+    candidate, copy_errors = _candidate(
         action=action,
         quarter=quarter,
         status=status,
@@ -83,7 +84,7 @@ def update_create(
     )
     candidate.author = author
     candidate.created_at = clock.now()
-    _validate(candidate, action, quarter)
+    _validate(candidate, action, quarter, copy_errors)
 
     with transaction.atomic():
         # Serialise writers on this action so the version check below is reliable.
@@ -106,9 +107,9 @@ def update_validate(
     *,
     action: Action,
     quarter: Quarter | None,
-    status: str,
-    rag: str,
-    percent_complete: int | None,
+    status: str = "",
+    rag: str = "",
+    percent_complete: int | None = None,
     commentary: str = "",
     next_steps: str = "",
     revised_due_date: datetime.date | None = None,
@@ -121,8 +122,13 @@ def update_validate(
     Raises one ValidationError keyed by field with every problem found, so the form
     and the API can show them all at once, beside their own format errors. Who may
     update and the version check are not part of it: update_create does those.
+
+    A `no_change` update says the state has not changed: its status, RAG, % complete,
+    next steps and revised date (with its reason) are copied from no_change_baseline,
+    and `commentary` is the reason, which is required. Leave those fields out (empty);
+    a value that differs from the baseline's is refused rather than silently replaced.
     """
-    candidate = _candidate(
+    candidate, copy_errors = _candidate(
         action=action,
         quarter=quarter,
         status=status,
@@ -135,7 +141,7 @@ def update_validate(
         partner=partner,
         no_change=no_change,
     )
-    _validate(candidate, action, quarter)
+    _validate(candidate, action, quarter, copy_errors)
 
 
 def no_change_baseline(*, action: Action, partner=None) -> ProgressUpdate | None:
@@ -176,28 +182,56 @@ class UpdateWindow:
 
 
 def update_window(action: Action, *, locked_up_to: Quarter | None | object = _READ) -> UpdateWindow:
-    """Which quarters an update to `action` can be for now (see _quarter_refusal for the rule).
+    """Which quarters an update to `action` can be for now (see quarter_refusal for the rule).
 
     Pass `locked_up_to` (selectors.locked_up_to()) when asking for many actions, to
     read the locks once.
     """
     locked = selectors.locked_up_to() if locked_up_to is _READ else locked_up_to
     current = clock.current_quarter()
-    plan = action.plan
-    quarters = tuple(q for q in reversed(plan.quarters) if not _quarter_refusal(plan, q, current, locked))
+    quarters = tuple(
+        q
+        for q in reversed(action.plan.quarters)
+        if not quarter_refusal(action, q, current=current, locked=locked)
+    )
+    if quarters:
+        return UpdateWindow(quarters)
+    plan_closed = plan_window(action.plan, locked_up_to=locked).reason
+    return UpdateWindow((), plan_closed or _starts_later_reason(action))
+
+
+def plan_window(plan: ActionPlan, *, locked_up_to: Quarter | None | object = _READ) -> UpdateWindow:
+    """The quarters an update to an action of `plan` can be for now, before each action's
+    own start date narrows them (update_window): "My actions" lists the plans it is open for.
+    """
+    locked = selectors.locked_up_to() if locked_up_to is _READ else locked_up_to
+    current = clock.current_quarter()
+    quarters = tuple(q for q in reversed(plan.quarters) if not _plan_refusal(plan, q, current, locked))
     if quarters:
         return UpdateWindow(quarters)
     return UpdateWindow((), _closed_reason(plan, current, locked))
 
 
-def _quarter_refusal(plan: ActionPlan, quarter: Quarter, current: Quarter, locked: Quarter | None) -> str:
-    """Why an update to an action of `plan` cannot be for `quarter` ("" when it can).
+def quarter_refusal(action: Action, quarter: Quarter, *, current: Quarter, locked: Quarter | None) -> str:
+    """Why an update to `action` cannot be for `quarter` ("" when it can), when `current`
+    is the current quarter and `locked` the latest locked one.
 
     An update is for a quarter of the action's own plan year (a later year's work is
     a carried-forward action in that year's plan), of an approved plan (a draft can
-    still change; a closed plan's record is final), that has started and that has
-    not been locked because it was reported to the board.
+    still change; a closed plan's record is final), that has started, that has not
+    been locked because it was reported to the board, and that does not end before
+    the action starts (nothing can have happened on it by then).
     """
+    refusal = _plan_refusal(action.plan, quarter, current, locked)
+    if refusal:
+        return refusal
+    if quarter.last_day < action.start_date:
+        return f"{quarter.label} ended before this action's start date, {action.start_date:%-d %B %Y}."
+    return ""
+
+
+def _plan_refusal(plan: ActionPlan, quarter: Quarter, current: Quarter, locked: Quarter | None) -> str:
+    """The part of quarter_refusal that is the same for every action of `plan`."""
     if plan.status != ActionPlan.Status.APPROVED:
         return _closed_reason(plan, current, locked)
     if quarter.year != plan.year:
@@ -234,6 +268,33 @@ def _closed_reason(plan: ActionPlan, current: Quarter, locked: Quarter | None) -
     )
 
 
+def _starts_later_reason(action: Action) -> str:
+    """Why an action of a plan that takes updates cannot take one yet: every open quarter
+    ended before it starts."""
+    start = action.start_date
+    first = Quarter.containing(start)
+    if first.year != action.plan.year:
+        return (
+            f"This action starts on {start:%-d %B %Y}, outside its {action.plan.year_label} action plan's "
+            "year, so no quarter of the plan can take an update: an administrator can correct its dates."
+        )
+    return (
+        f"This action starts on {start:%-d %B %Y}: updates can be added for {first.label} "
+        f"from {first.first_day:%-d %B %Y}."
+    )
+
+
+# What a "no change" update copies from the state it says has not changed.
+_COPIED_FIELDS = {
+    "status": "status",
+    "rag": "RAG rating",
+    "percent_complete": "percentage complete",
+    "next_steps": "next steps",
+    "revised_due_date": "revised due date",
+    "revision_reason": "reason for the revised due date",
+}
+
+
 def _candidate(
     *,
     action: Action,
@@ -247,16 +308,17 @@ def _candidate(
     revision_reason: str,
     partner,
     no_change: bool,
-) -> ProgressUpdate:
-    """The update as it would be stored: text trimmed, a completed action blue and 100%."""
-    if status == Status.COMPLETED:
-        # Blue shows completed, and a completed action is 100% done.
-        rag, percent_complete = Rag.BLUE, 100
-    return ProgressUpdate(
+) -> tuple[ProgressUpdate, dict[str, str]]:
+    """The update as it would be stored, and the errors found making it.
+
+    Text is trimmed; a "no change" update is a copy of its baseline; a completed
+    action is blue and 100%.
+    """
+    update = ProgressUpdate(
         action=action,
         period=quarter.code if quarter else None,
-        status=status,
-        rag=rag,
+        status=status or "",
+        rag=rag or "",
         percent_complete=percent_complete,
         commentary=(commentary or "").strip(),
         next_steps=(next_steps or "").strip(),
@@ -265,6 +327,30 @@ def _candidate(
         partner=partner,
         no_change=no_change,
     )
+    errors = _copy_baseline(update, no_change_baseline(action=action, partner=partner)) if no_change else {}
+    if update.status == Status.COMPLETED:
+        # Blue shows completed, and a completed action is 100% done.
+        update.rag, update.percent_complete = Rag.BLUE, 100
+    return update, errors
+
+
+def _copy_baseline(update: ProgressUpdate, baseline: ProgressUpdate | None) -> dict[str, str]:
+    """Make `update` the copy of `baseline` a "no change" update is; errors where it cannot be."""
+    if baseline is None:
+        return {"no_change": "There is no earlier update to copy: record the position instead."}
+    errors = {}
+    for field, label in _COPIED_FIELDS.items():
+        given, kept = getattr(update, field), getattr(baseline, field)
+        # A value sent that differs from the copy is a contradiction: say so rather than drop it.
+        if given not in (None, "") and given != kept:
+            errors[field] = (
+                f"Nothing has changed, so the {label} is copied from the last update: "
+                "leave it out, or record the new position instead."
+            )
+        setattr(update, field, kept)
+    if not update.commentary:
+        errors["commentary"] = "Enter why nothing has changed."
+    return errors
 
 
 def rebuild_quarter_states(actions=None, *, chunk_size: int = 2000) -> int:
@@ -377,9 +463,14 @@ def _same_submission(newest: ProgressUpdate, candidate: ProgressUpdate) -> bool:
     )
 
 
-def _validate(update: ProgressUpdate, action: Action, quarter: Quarter | None) -> None:
-    """Every rule an update must meet: one ValidationError naming each field that is wrong."""
-    errors: dict[str, str] = {}
+def _validate(
+    update: ProgressUpdate, action: Action, quarter: Quarter | None, copy_errors: dict[str, str]
+) -> None:
+    """Every rule an update must meet: one ValidationError naming each field that is wrong.
+
+    `copy_errors` are _candidate's (a "no change" update that could not be made).
+    """
+    errors: dict[str, str] = dict(copy_errors)
     locked = selectors.locked_up_to()
     window = update_window(action, locked_up_to=locked)
     if not window.is_open:
@@ -387,29 +478,36 @@ def _validate(update: ProgressUpdate, action: Action, quarter: Quarter | None) -
     elif quarter is None:
         errors["quarter"] = "Choose the quarter you are reporting on."
     elif quarter not in window.quarters:
-        refusal = _quarter_refusal(action.plan, quarter, clock.current_quarter(), locked)
+        refusal = quarter_refusal(action, quarter, current=clock.current_quarter(), locked=locked)
         open_now = ", ".join(q.label for q in reversed(window.quarters))
         errors["quarter"] = f"{refusal} Updates can be added for {open_now}."
-    if update.status not in Status.values:
-        errors["status"] = "Choose a status."
-    if update.rag not in Rag.values:
-        errors["rag"] = "Choose a RAG rating."
-    elif update.rag == Rag.BLUE and update.status != Status.COMPLETED:
-        errors["rag"] = "Blue is only for completed actions."
-    if update.percent_complete is None:
-        errors["percent_complete"] = "Enter the percentage complete, a whole number from 0 to 100."
-    elif not isinstance(update.percent_complete, int) or not 0 <= update.percent_complete <= 100:
-        errors["percent_complete"] = "Percent complete must be a whole number from 0 to 100."
-    if update.rag in (Rag.AMBER, Rag.RED) and not update.commentary:
-        errors["commentary"] = "Enter commentary explaining why the action is amber or red."
-    if update.revised_due_date and not update.revision_reason:
-        errors["revision_reason"] = "Enter the reason the due date has changed."
-    if update.revised_due_date and update.revised_due_date < action.start_date:
-        errors["revised_due_date"] = "The revised due date must not be before the start date."
+    if "no_change" not in errors:
+        # (With nothing to copy, the position's answers are missing because of that one problem.)
+        _validate_position(update, action, errors)
     if update.partner_id and not action.partners.filter(pk=update.partner_id).exists():
         errors["partner"] = "Choose a partner this action serves."
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_position(update: ProgressUpdate, action: Action, errors: dict[str, str]) -> None:
+    """The rules for the position an update records: status, RAG, % complete, commentary, dates."""
+    if update.status not in Status.values:
+        errors.setdefault("status", "Choose a status.")
+    if update.rag not in Rag.values:
+        errors.setdefault("rag", "Choose a RAG rating.")
+    elif update.rag == Rag.BLUE and update.status != Status.COMPLETED:
+        errors.setdefault("rag", "Blue is only for completed actions.")
+    if update.percent_complete is None:
+        errors.setdefault("percent_complete", "Enter the percentage complete, a whole number from 0 to 100.")
+    elif not isinstance(update.percent_complete, int) or not 0 <= update.percent_complete <= 100:
+        errors.setdefault("percent_complete", "Percent complete must be a whole number from 0 to 100.")
+    if update.rag in (Rag.AMBER, Rag.RED) and not update.commentary:
+        errors.setdefault("commentary", "Enter commentary explaining why the action is amber or red.")
+    if update.revised_due_date and not update.revision_reason:
+        errors.setdefault("revision_reason", "Enter the reason the due date has changed.")
+    if update.revised_due_date and update.revised_due_date < action.start_date:
+        errors.setdefault("revised_due_date", "The revised due date must not be before the start date.")
 
 
 def quarter_lock(*, quarter: Quarter, user=None, reason: str = "") -> QuarterLock:

@@ -162,16 +162,39 @@ class UpdateCreateSerializer(serializers.Serializer):
         max_length=150,
         help_text="Short name of the partner this update is for; leave out for the whole action.",
     )
-    status = serializers.ChoiceField(choices=ProgressUpdate.Status.choices)
-    rag = serializers.ChoiceField(
-        choices=ProgressUpdate.Rag.choices, required=False, help_text="Not needed when completed."
+    status = serializers.ChoiceField(
+        choices=ProgressUpdate.Status.choices,
+        required=False,
+        help_text="Required, except with `no_change` (copied from the last update).",
     )
-    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    commentary = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    rag = serializers.ChoiceField(
+        choices=ProgressUpdate.Rag.choices,
+        required=False,
+        help_text="Not needed when completed, or with `no_change`.",
+    )
+    percent_complete = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Not needed when completed, or with `no_change`.",
+    )
+    commentary = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10000,
+        help_text="Required for amber and red; with `no_change`, the reason nothing has changed (required).",
+    )
     next_steps = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     revised_due_date = serializers.DateField(required=False, allow_null=True)
     revision_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    no_change = serializers.BooleanField(required=False, default=False)
+    no_change = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Nothing has changed since the last update (for `partner`, that partner's state, or the "
+        "whole action's when it has none of its own): its status, RAG, % complete, next steps and revised "
+        "due date with its reason are copied, and `commentary` says why. Leave those fields out; a value "
+        "that differs from the copy is refused.",
+    )
     based_on = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -117,8 +117,10 @@ def _parse_if_match(header: str) -> int | None:
         summary="Add a progress update",
         description="Only the action's lead officer or an administrator. State the update you last "
         "saw with If-Match or `based_on`; a newer one gets 409 with that update in the body. "
-        "The quarter must be one of the action's own plan year, started and not locked, and the plan "
-        "approved (not draft or closed). A 400 lists every problem at once, by field.",
+        "The quarter must be one of the action's own plan year, started, not locked and not ended before "
+        "the action's start date, and the plan approved (not draft or closed). With `no_change` the "
+        "position is copied from the last update, as the form does. A 400 lists every problem at once, "
+        "by field.",
         parameters=[
             OpenApiParameter(
                 "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you saw."
@@ -172,13 +174,8 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
                 seen = _parse_if_match(request.headers["If-Match"])
             except ValidationError as error:
                 errors.update(error.detail)
-        values = {
-            "quarter": data.pop("quarter", None) or services.update_window(action).default,
-            "status": data.pop("status", ""),
-            "rag": data.pop("rag", ""),
-            "percent_complete": data.pop("percent_complete", None),
-            **data,
-        }
+        # What was left out is the service's default: "no change" copies it from the last update.
+        values = {**data, "quarter": data.get("quarter") or services.update_window(action).default}
         if errors:
             # Add the service's rule errors for what was valid, so every problem comes back at once.
             try:

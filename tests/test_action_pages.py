@@ -299,7 +299,7 @@ def test_no_change_needs_a_reason(client, action, officer):
     Action.objects.filter(pk=action.pk).update(latest_update=last)
     client.force_login(officer)
     response = client.post(update_url(action), form_data(action, change="no_change", no_change_reason=" "))
-    assert '<a href="#id_no_change_reason">Enter why nothing has changed</a>' in response.content.decode()
+    assert '<a href="#id_no_change_reason">Enter why nothing has changed.</a>' in response.content.decode()
     assert action.updates.count() == 1
 
 
@@ -440,7 +440,7 @@ def test_my_actions_lists_due_updates_first(client, plan, theme, officer, collea
 def test_list_shows_officer_their_actions_summary(client, action, officer):
     client.force_login(officer)
     html = client.get("/actions/").content.decode()
-    assert "You lead 1 action this year" in html
+    assert "You lead 1 action in the 2022/23 action plan" in html
     assert "Go to my actions" in html
 
 

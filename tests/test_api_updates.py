@@ -1,5 +1,7 @@
 """POST /api/v1/actions/<id>/updates/: every problem in one 400, and the quarter rule."""
 
+import datetime
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -98,3 +100,90 @@ def test_a_quarter_not_yet_started_is_400(api, action, settings):
     response = post(api, action, UPDATE)
     assert response.status_code == 400
     assert response.json()["errors"]["quarter"][0].startswith("2022/23 Q3 has not started yet.")
+
+
+# --- "no_change": the same copy as the form's -------------------------------------------
+
+
+@pytest.fixture
+def amber(action):
+    from actionplan.factories import UpdateFactory
+    from actionplan.models import Action
+
+    last = UpdateFactory(
+        action=action,
+        period=20222,
+        rag="amber",
+        percent_complete=35,
+        commentary="Waiting on the supplier.",
+        next_steps="Chase the supplier.",
+        revised_due_date=datetime.date(2023, 6, 30),
+        revision_reason="Supplier late.",
+    )
+    Action.objects.filter(pk=action.pk).update(latest_update=last)
+    return last
+
+
+def test_no_change_copies_the_last_update(api, action, amber):
+    body = {"quarter": "2022/23 Q3", "no_change": True, "commentary": "Still waiting.", "based_on": amber.pk}
+    response = post(api, action, body)
+    assert response.status_code == 201, response.content
+    stored = response.json()
+    assert {k: stored[k] for k in ("status", "rag", "percent_complete", "next_steps", "revision_reason")} == {
+        "status": "in_progress",
+        "rag": "amber",
+        "percent_complete": 35,
+        "next_steps": "Chase the supplier.",
+        "revision_reason": "Supplier late.",
+    }
+    assert (stored["revised_due_date"], stored["no_change"], stored["commentary"]) == (
+        "2023-06-30",
+        True,
+        "Still waiting.",
+    )
+
+
+def test_no_change_for_a_partner_copies_that_partners_state(api, action, amber, swale):
+    from actionplan.factories import UpdateFactory
+
+    mine = UpdateFactory(
+        action=action, period=20222, partner=swale, rag="red", percent_complete=10, commentary="x"
+    )
+    body = {"no_change": True, "partner": "SBC", "commentary": "Same for Swale.", "based_on": mine.pk}
+    response = post(api, action, body)
+    assert response.status_code == 201, response.content
+    assert (response.json()["rag"], response.json()["percent_complete"]) == ("red", 10)
+
+
+def test_no_change_without_a_reason_or_with_a_different_value_is_400(api, action, amber):
+    response = post(api, action, {"no_change": True, "percent_complete": 80, "based_on": amber.pk})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"commentary", "percent_complete"}
+    assert errors["commentary"] == ["Enter why nothing has changed."]
+    assert not ProgressUpdate.objects.filter(no_change=True).exists()
+
+
+def test_no_change_with_nothing_to_copy_is_400(api, action):
+    response = post(api, action, {"no_change": True, "commentary": "Nothing yet."})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "no_change": ["There is no earlier update to copy: record the position instead."]
+    }
+
+
+# --- Not a quarter that ended before the action started ----------------------------------
+
+
+def test_a_quarter_before_the_action_starts_is_400_and_not_the_default(api, plan, theme, officer):
+    action = ActionFactory(plan=plan, theme=theme, lead_officer=officer, start_date=datetime.date(2023, 1, 9))
+    response = post(api, action, UPDATE)
+    assert response.status_code == 400
+    assert response.json()["errors"]["quarter"] == [
+        "2022/23 Q3 ended before this action's start date, 9 January 2023. "
+        "Updates can be added for 2022/23 Q4."
+    ]
+    # Left out, the quarter is one the action can take: the reporting quarter (Q3) is not.
+    response = post(api, action, {k: v for k, v in UPDATE.items() if k != "quarter"})
+    assert response.status_code == 201, response.content
+    assert response.json()["quarter"] == "2022/23 Q4"

@@ -128,6 +128,19 @@ def test_an_earlier_plans_action_offers_only_its_own_years_open_quarters(
     assert earlier.updates.get().period == 20214
 
 
+def test_quarters_that_ended_before_the_action_started_are_not_offered(signed_in, plan, theme, officer):
+    august = ActionFactory(plan=plan, theme=theme, lead_officer=officer, start_date=datetime.date(2022, 8, 1))
+    form = signed_in.get(update_url(august)).context["form"]
+    assert [code for code, _ in form.fields["quarter"].choices] == [20224, 20223, 20222]
+
+    response = signed_in.post(update_url(august), form_data(august, quarter="20221"))
+    assert summary(response) == [
+        "2022/23 Q1 ended before this action's start date, 1 August 2022. "
+        "Updates can be added for 2022/23 Q2, 2022/23 Q3, 2022/23 Q4."
+    ]
+    assert not august.updates.exists()
+
+
 @pytest.mark.parametrize(
     "status,reason",
     [

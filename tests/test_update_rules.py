@@ -200,6 +200,77 @@ def test_no_change_baseline_is_each_partners_own_latest_state(action, maidstone,
     assert services.no_change_baseline(action=action) == overall
 
 
+COPIED = ("status", "rag", "percent_complete", "next_steps", "revised_due_date", "revision_reason")
+
+
+@pytest.fixture
+def amber_history(action, swale):
+    """The whole action is amber at 35% with a revised date; Swale's own state is red at 10%."""
+    overall = UpdateFactory(
+        action=action,
+        period=20222,
+        rag="amber",
+        percent_complete=35,
+        commentary="Waiting on the supplier.",
+        next_steps="Chase the supplier.",
+        revised_due_date=datetime.date(2023, 6, 30),
+        revision_reason="Supplier late.",
+    )
+    Action.objects.filter(pk=action.pk).update(latest_update=overall)
+    action.refresh_from_db()
+    swale_now = UpdateFactory(
+        action=action, period=20222, partner=swale, rag="red", percent_complete=10, commentary="Stuck."
+    )
+    return overall, swale_now
+
+
+def no_change(action, author, **values):
+    return services.update_create(
+        action=action, author=author, seen_update_id=action.updates.order_by("-id").first().pk, **values
+    )
+
+
+def test_no_change_copies_the_baseline_in_the_service(action, officer, swale, amber_history):
+    overall, swale_now = amber_history
+    new = no_change(action, officer, quarter=Q3, no_change=True, commentary=" Still waiting. ")
+    assert {f: getattr(new, f) for f in COPIED} == {f: getattr(overall, f) for f in COPIED}
+    assert (new.no_change, new.commentary, new.period, new.partner) == (True, "Still waiting.", 20223, None)
+    action.refresh_from_db()
+    assert action.latest_update == new
+
+    for_swale = no_change(action, officer, quarter=Q3, partner=swale, no_change=True, commentary="Same.")
+    assert {f: getattr(for_swale, f) for f in COPIED} == {f: getattr(swale_now, f) for f in COPIED}
+
+
+def test_no_change_needs_a_reason_and_something_to_copy(action, officer, amber_history):
+    with pytest.raises(ValidationError) as error:
+        services.update_validate(action=action, quarter=Q3, no_change=True, commentary="  ")
+    assert error.value.message_dict == {"commentary": ["Enter why nothing has changed."]}
+
+    fresh = ActionFactory(plan=action.plan, theme=action.theme, lead_officer=officer, reference="1.9")
+    with pytest.raises(ValidationError) as error:
+        services.update_validate(action=fresh, quarter=Q3, no_change=True, commentary="Nothing yet.")
+    # One problem, not a missing status, RAG and percentage besides.
+    assert error.value.message_dict == {
+        "no_change": ["There is no earlier update to copy: record the position instead."]
+    }
+
+
+def test_no_change_refuses_a_value_that_differs_from_the_copy(action, officer, amber_history):
+    overall, _ = amber_history
+    with pytest.raises(ValidationError) as error:
+        services.update_validate(
+            action=action, quarter=Q3, no_change=True, commentary="Same.", status="completed", rag="amber"
+        )
+    assert set(error.value.message_dict) == {"status"}  # the RAG sent is the copy's: no contradiction
+    assert error.value.message_dict["status"][0].startswith(
+        "Nothing has changed, so the status is copied from the last update"
+    )
+    # Values equal to the copy's are accepted: a script that echoes what it read still works.
+    same = {f: getattr(overall, f) for f in COPIED}
+    assert no_change(action, officer, quarter=Q3, no_change=True, commentary="Same.", **same).no_change
+
+
 # --- Data made without the service keeps the rule -------------------------------------
 
 
@@ -230,3 +301,66 @@ def test_demo_updates_obey_the_rule():
     assert windows[2022].quarters == (Q4, Q3)
     assert "has been reported to the board and locked" in windows[2021].reason
     assert "still a draft" in windows[2023].reason
+
+
+# --- Not for a quarter that ended before the action started ----------------------------
+
+
+@pytest.fixture
+def august_action(plan, theme, officer, maidstone):
+    """Starts in 2022/23 Q2: nothing can have happened on it in Q1."""
+    return ActionFactory(
+        plan=plan,
+        theme=theme,
+        lead_officer=officer,
+        reference="2.1",
+        partners=[maidstone],
+        start_date=datetime.date(2022, 8, 1),
+    )
+
+
+def test_a_quarter_ending_before_the_action_starts_is_refused(august_action, officer):
+    with pytest.raises(ValidationError) as error:
+        add(august_action, officer, quarter=Q1)
+    assert error.value.message_dict["quarter"] == [
+        "2022/23 Q1 ended before this action's start date, 1 August 2022. "
+        "Updates can be added for 2022/23 Q2, 2022/23 Q3, 2022/23 Q4."
+    ]
+    assert not ProgressUpdate.objects.exists()
+    assert services.update_window(august_action).quarters == (Q4, Q3, Q2)
+    assert add(august_action, officer, quarter=Q2).period == Q2.code  # the quarter it starts in is fine
+
+
+def test_an_action_whose_quarters_have_all_ended_before_it_starts(august_action, officer, settings):
+    settings.PORTAL_TODAY = "2022-06-20"  # only Q1 has started, and the action starts in Q2
+    window = services.update_window(august_action)
+    reason = "This action starts on 1 August 2022: updates can be added for 2022/23 Q2 from 1 July 2022."
+    assert (window.quarters, window.reason) == ((), reason)
+    with pytest.raises(ValidationError) as error:
+        add(august_action, officer, quarter=Q1)
+    assert error.value.message_dict["quarter"] == [reason]
+
+
+def test_an_action_starting_after_its_plan_year_can_take_no_update(plan, theme, officer):
+    late = ActionFactory(
+        plan=plan,
+        theme=theme,
+        lead_officer=officer,
+        start_date=datetime.date(2023, 5, 1),
+        due_date=datetime.date(2023, 9, 30),
+    )
+    window = services.update_window(late)
+    assert not window.is_open
+    assert window.reason.startswith(
+        "This action starts on 1 May 2023, outside its 2022/23 action plan's year"
+    )
+
+
+def test_a_plans_own_reason_comes_before_the_start_date(august_action, officer):
+    ActionPlan.objects.filter(pk=august_action.plan_id).update(status=ActionPlan.Status.CLOSED)
+    august_action.plan.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        add(august_action, officer, quarter=Q1)
+    assert error.value.message_dict["quarter"] == [
+        "The 2022/23 action plan is closed: updates can no longer be added."
+    ]
