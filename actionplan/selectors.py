@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     BigIntegerField,
@@ -31,6 +32,9 @@ from django.db.models.functions import Coalesce
 from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, QuarterLock
 from core import clock
 from core.quarters import Quarter
+
+if TYPE_CHECKING:
+    from actionplan.services import UpdateWindow
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
@@ -265,35 +269,110 @@ def update_returns(*, quarter: Quarter, actions: QuerySet[Action] | None = None)
 
 @dataclass(frozen=True)
 class LedAction:
-    """One of an officer's actions, and whether this quarter's update is still due."""
+    """One of an officer's actions, the quarters it takes updates for, and whether the
+    reporting quarter's update is still due."""
 
     state: ActionState
     reported: bool
     last_updated_at: datetime.datetime | None
+    window: UpdateWindow
+    quarter: Quarter
+
+    @property
+    def quarter_open(self) -> bool:
+        """The reporting quarter is one this action can take an update for now."""
+        return self.quarter in self.window.quarters
 
     @property
     def update_due(self) -> bool:
-        return not self.reported and self.state.status not in CLOSED_STATUSES
+        return self.quarter_open and not self.reported and self.state.status not in CLOSED_STATUSES
 
 
-def led_actions(user, *, year: int, quarter: Quarter) -> list[LedAction]:
-    """The actions `user` leads in plan year `year`; those due an update for `quarter` first.
+@dataclass(frozen=True)
+class LedActions:
+    """What "My actions" shows: an officer's actions in the plans taking updates now."""
 
-    An action counts as reported once it has any update for `quarter` or later.
+    rows: list[LedAction]
+    plans: list[ActionPlan]
+    quarter: Quarter
+    # Why the officer's actions in this financial year's plan are not listed, when they are not.
+    not_listed: list[str]
+
+    @property
+    def due_count(self) -> int:
+        return sum(row.update_due for row in self.rows)
+
+    @property
+    def quarter_open(self) -> bool:
+        """The reporting quarter takes updates for at least one of the rows."""
+        return any(row.quarter_open for row in self.rows)
+
+    @property
+    def plans_label(self) -> str:
+        """The plan years listed: "2022/23", or "2022/23 and 2023/24"."""
+        labels = list(dict.fromkeys(plan.year_label for plan in self.plans))
+        if len(labels) <= 1:
+            return "".join(labels)
+        return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def led_actions(user, *, quarter: Quarter) -> LedActions:
+    """The actions `user` leads in the plans that take updates now; those due an update
+    for `quarter` (the reporting quarter) first.
+
+    A plan is listed when an update can be added to its actions now (services.plan_window:
+    approved, a started quarter of its year not locked), so in April last year's plan is
+    listed while its Q4 is open, beside this year's once it is approved. When none is, this
+    financial year's plan is listed, every row closed with its reason. An update is due
+    where `quarter` is open for that action (services.update_window) and it has no update
+    for `quarter` or later, and is not completed, cancelled or deferred.
     """
+    # Which quarters are open is services' rule (services itself reads through this module).
+    from actionplan import services
+
+    locked = locked_up_to()
+    this_year = clock.current_financial_year()
+    # Filtered before annotating, the count is of this officer's actions only.
+    plans = ActionPlan.objects.filter(actions__lead_officer=user).annotate(led=Count("actions"))
+    plans = list(plans.order_by("year", "pk"))
+    windows = {plan.pk: services.plan_window(plan, locked_up_to=locked) for plan in plans}
+    listed = [plan for plan in plans if windows[plan.pk].is_open] or [p for p in plans if p.year == this_year]
     updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
     actions = (
-        Action.objects.filter(lead_officer=user, plan__year=year)
+        Action.objects.filter(lead_officer=user, plan__in=listed)
         .select_related("theme", "plan", "latest_update")
         .annotate(
             reported=Exists(updates.filter(period__gte=quarter.code)),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
-        .order_by("theme__number", "reference", "pk")
+        .order_by("plan__year", "theme__number", "reference", "pk")
     )
     today = clock.today()
-    rows = [LedAction(ActionState(a, a.latest_update, today), a.reported, a.last_updated_at) for a in actions]
-    return sorted(rows, key=lambda row: (not row.update_due, row.state.status in CLOSED_STATUSES))
+    rows = [
+        LedAction(
+            ActionState(a, a.latest_update, today),
+            a.reported,
+            a.last_updated_at,
+            services.update_window(a, locked_up_to=locked),
+            quarter,
+        )
+        for a in actions
+    ]
+    rows.sort(key=lambda row: (not row.update_due, row.state.status in CLOSED_STATUSES))
+    not_listed = [
+        _not_listed_reason(plan, windows[plan.pk].reason)
+        for plan in plans
+        if plan.year == this_year and plan not in listed
+    ]
+    return LedActions(rows, listed, quarter, not_listed)
+
+
+def _not_listed_reason(plan: ActionPlan, reason: str) -> str:
+    count, them = (f"{plan.led} actions", "them") if plan.led != 1 else ("action", "it")
+    return (
+        f"Your {count} in the {plan.year_label} action plan will be listed here once updates can be "
+        f"added to {them}. {reason}"
+    )
 
 
 # --- a fingerprint for caches ---------------------------------------------------

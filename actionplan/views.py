@@ -41,21 +41,19 @@ def _list_queryset():
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
-    quarter = clock.reporting_quarter()
-    rows = selectors.led_actions(request.user, year=clock.current_financial_year(), quarter=quarter)
-    locked = selectors.locked_up_to()
-    windows = [services.update_window(row.state.action, locked_up_to=locked) for row in rows]
+    mine = selectors.led_actions(request.user, quarter=clock.reporting_quarter())
     return render(
         request,
         "actionplan/my_actions.html",
         {
-            "rows": rows,
-            "entries": list(zip(rows, windows, strict=True)),
+            "mine": mine,
+            "rows": mine.rows,
             # Why some cannot be updated, said once above the table (one plan: one reason).
-            "closed_reasons": sorted({w.reason for w in windows if not w.is_open}),
-            "quarter": quarter,
-            "due_count": sum(row.update_due for row in rows),
-            "year_label": financial_year_label(clock.current_financial_year()),
+            "closed_reasons": sorted({row.window.reason for row in mine.rows if not row.window.is_open}),
+            "quarter": mine.quarter,
+            "due_count": mine.due_count,
+            "year_label": mine.plans_label or financial_year_label(clock.current_financial_year()),
+            "plan_count": len(mine.plans),
             "nav_my_actions": True,
         },
     )
@@ -84,9 +82,14 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "nav_actions": True,
     }
     if access.is_officer(request.user):
-        quarter = clock.reporting_quarter()
-        led = selectors.led_actions(request.user, year=clock.current_financial_year(), quarter=quarter)
-        context.update(led_count=len(led), led_due=sum(row.update_due for row in led), quarter=quarter)
+        mine = selectors.led_actions(request.user, quarter=clock.reporting_quarter())
+        context.update(
+            led_count=len(mine.rows),
+            led_due=mine.due_count,
+            led_plans=mine.plans_label,
+            led_plan_count=len(mine.plans),
+            quarter=mine.quarter,
+        )
     return render(request, "actionplan/action_list.html", context)
 
 

@@ -13,7 +13,7 @@ from accounts import roles
 from accounts.factories import UserFactory
 from actionplan import services
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
-from actionplan.models import Action, ProgressUpdate, QuarterLock
+from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from core.quarters import Quarter
 from themes.factories import ThemeFactory
 
@@ -435,6 +435,87 @@ def test_my_actions_lists_due_updates_first(client, plan, theme, officer, collea
     assert [row.update_due for row in response.context["rows"]] == [True, False, False]
     assert "1 needs an update for 2022/23 Q3" in html
     assert "Someone else" not in html
+
+
+@pytest.fixture
+def new_year(plan, theme, officer):
+    """April 2023: the 2022/23 plan's Q4 updates are coming in; the 2023/24 plan is a draft."""
+    last_years = ActionFactory(
+        plan=plan, theme=theme, lead_officer=officer, reference="1.1", title="Last year's"
+    )
+    draft = PlanFactory(strategy=plan.strategy, year=2023, status=ActionPlan.Status.DRAFT)
+    this_years = ActionFactory(
+        plan=draft, theme=theme, lead_officer=officer, reference="1.1", title="This year's"
+    )
+    return last_years, this_years
+
+
+def my_actions(client, officer):
+    client.force_login(officer)
+    response = client.get("/actions/mine/")
+    return response, " ".join(response.content.decode().split())
+
+
+def test_my_actions_in_april_lists_last_years_plan_while_its_q4_is_open(client, settings, officer, new_year):
+    settings.PORTAL_TODAY = "2023-04-12"
+    last_years, this_years = new_year
+    response, html = my_actions(client, officer)
+    assert [(row.state.action, row.update_due) for row in response.context["rows"]] == [(last_years, True)]
+    assert "2022/23 action plan</span>" in html
+    assert "1 needs an update for 2022/23 Q4" in html
+    assert f'href="{update_url(last_years)}"' in html and "This year's" not in html
+    assert (
+        "Your action in the 2023/24 action plan will be listed here once updates can be added to it. "
+        "The 2023/24 action plan is still a draft: updates can be added once it has been approved." in html
+    )
+
+
+def test_my_actions_lists_both_plans_once_the_new_one_is_approved(client, settings, officer, new_year):
+    settings.PORTAL_TODAY = "2023-04-12"
+    last_years, this_years = new_year
+    ActionPlan.objects.filter(year=2023).update(status=ActionPlan.Status.APPROVED)
+    response, html = my_actions(client, officer)
+    rows = {row.state.action: row for row in response.context["rows"]}
+    assert set(rows) == {last_years, this_years}
+    # 2022/23 Q4 is the reporting quarter: due for last year's action, not a quarter of this year's.
+    assert (rows[last_years].update_due, rows[this_years].update_due) == (True, False)
+    assert rows[this_years].window.quarters == (Quarter(2023, 1),)
+    assert "2022/23 and 2023/24 action plans</span>" in html
+    assert "Theme 1 · 2023/24 plan" in html
+    assert f'href="{update_url(this_years)}"' in html
+
+
+def test_my_actions_once_last_year_is_locked_shows_the_new_plan_with_nothing_due(
+    client, settings, officer, new_year
+):
+    settings.PORTAL_TODAY = "2023-04-20"
+    QuarterLock.objects.create(period=20224)
+    last_years, this_years = new_year
+    ActionPlan.objects.filter(year=2023).update(status=ActionPlan.Status.APPROVED)
+    response, html = my_actions(client, officer)
+    assert [(row.state.action, row.update_due) for row in response.context["rows"]] == [(this_years, False)]
+    assert "need an update" not in html and "up to date" not in html
+
+
+def test_my_actions_with_no_plan_taking_updates_shows_this_years_and_why(client, settings, officer, new_year):
+    settings.PORTAL_TODAY = "2023-04-20"
+    QuarterLock.objects.create(period=20224)
+    last_years, this_years = new_year
+    response, html = my_actions(client, officer)
+    assert [(row.state.action, row.update_due) for row in response.context["rows"]] == [(this_years, False)]
+    assert "The 2023/24 action plan is still a draft" in html and ">Closed<" in html
+    assert f'href="{update_url(this_years)}"' not in html
+
+
+def test_no_update_is_due_for_a_quarter_that_ended_before_the_action_started(client, plan, theme, officer):
+    january = ActionFactory(
+        plan=plan, theme=theme, lead_officer=officer, start_date=datetime.date(2023, 1, 9)
+    )
+    response, html = my_actions(client, officer)
+    [row] = response.context["rows"]
+    assert (row.update_due, row.quarter_open) == (False, False)  # 2022/23 Q3 ended before it started
+    assert f'href="{update_url(january)}"' in html  # Q4 takes updates
+    assert "Not needed" in html
 
 
 def test_list_shows_officer_their_actions_summary(client, action, officer):

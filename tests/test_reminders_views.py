@@ -185,3 +185,19 @@ def test_calendar_line_counts_a_new_update_at_once(administrator, missing):
     assert "0 of 2 received" in _render_summary(administrator)
     UpdateFactory(action=missing[1], period=20223)
     assert "1 of 2 received" in _render_summary(administrator)
+
+
+def test_in_april_my_actions_and_its_calendar_line_speak_of_last_years_q4(client, settings, officer, missing):
+    """The reporting quarter is 2022/23 Q4: My actions lists the plan it belongs to, not the
+    new year's draft, and its count of updates due agrees with the calendar line's."""
+    from actionplan.factories import PlanFactory
+    from actionplan.models import ActionPlan
+
+    draft = PlanFactory(strategy=missing[0].plan.strategy, year=2023, status=ActionPlan.Status.DRAFT)
+    ActionFactory(plan=draft, theme=missing[0].theme, lead_officer=officer, reference="1.1", title="Next year")
+    settings.PORTAL_TODAY = "2023-04-12"
+    client.force_login(officer)
+    mine = " ".join(client.get("/actions/mine/").content.decode().split())
+    assert "2022/23 Q4 updates due by 18 April</strong>; 0 of your 1 received." in mine
+    assert "1 needs an update for 2022/23 Q4" in mine
+    assert "Roll out Teams" in mine and "Next year</a>" not in mine
