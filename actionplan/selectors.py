@@ -227,7 +227,8 @@ def actions_expecting_update(
 ) -> QuerySet[Action]:
     """Actions that owe an overall update for `quarter`.
 
-    In the approved (or closed) plan of the quarter's financial year, started by the
+    In the approved plan of the quarter's financial year (a draft takes no updates yet
+    and a closed plan's record is final, so neither owes one), started by the
     quarter's end, and not completed, cancelled or deferred by the end of the
     quarter before. Annotates `has_update` (an overall update for the quarter exists:
     then the quarter's state is one, since the state is the latest by quarter).
@@ -240,8 +241,9 @@ def actions_expecting_update(
         condition=Q(quarter_states__period=quarter.code, quarter_states__partner__isnull=True),
     )
     return (
-        actions.filter(plan__year=quarter.year, start_date__lte=quarter.last_day)
-        .exclude(plan__status=ActionPlan.Status.DRAFT)
+        actions.filter(
+            plan__year=quarter.year, plan__status=ActionPlan.Status.APPROVED, start_date__lte=quarter.last_day
+        )
         .annotate(quarter_state=state)
         .filter(quarter_state__previous_status__in=still_open)
         .annotate(

@@ -251,3 +251,15 @@ def test_an_officer_who_left_is_not_emailed_but_their_actions_are_escalated(sett
     on(settings, datetime.date(2023, 1, 17))
     services.reminders_run_due_steps()
     assert "1.1 Roll out Teams" in mail.outbox[-1].body
+
+
+def test_a_closed_plans_actions_owe_no_update(settings, team, plan, django_assert_num_queries):
+    """A closed plan can take no more updates, so its actions are neither expected nor chased."""
+    assert action_selectors.update_returns(quarter=Q3) == (0, 3)
+    ActionPlan.objects.filter(pk=plan.pk).update(status=ActionPlan.Status.CLOSED)
+    with django_assert_num_queries(1):
+        assert action_selectors.update_returns(quarter=Q3) == (0, 0)
+    assert not action_selectors.actions_missing_update(quarter=Q3).exists()
+    on(settings, datetime.date(2023, 1, 9))  # the first reminders' day
+    services.reminders_run_due_steps()
+    assert not mail.outbox
