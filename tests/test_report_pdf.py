@@ -5,6 +5,7 @@ import re
 from importlib.resources import files
 
 import pytest
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 from weasyprint import HTML
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def source(django_db_setup, django_db_blocker):
-    """One quarter's report as HTML."""
+    """One quarter's report as HTML, with the template context it came from."""
     from accounts import roles
     from accounts.factories import UserFactory
     from themes.factories import PartnerFactory, StrategyFactory
@@ -41,14 +42,15 @@ def source(django_db_setup, django_db_blocker):
             quarter_story(strategy=strategy, officer=officer, colleague=colleague, partners=[mbc, sbc])
             report = BoardReportFactory(strategy=strategy, period=20223)
             html = services.report_html(report)
+            django_html = render_to_string("reporting/report.html", services.report_context(report))
             transaction.set_rollback(True)
-    return html
+    return html, django_html
 
 
 @pytest.fixture(scope="module")
 def pdf(source):
     """One real build shared by the tests below (rendering is the slow part)."""
-    return render(source)
+    return render(source[0])
 
 
 def test_tagged_with_title_and_language(pdf):
@@ -157,7 +159,8 @@ def test_report_with_no_plan_for_the_year_still_builds(strategy, theme):
 
 def test_the_report_prints_the_same_with_weasyprints_own_stylesheet(source, pdf):
     """The report's copy of WeasyPrint's user-agent stylesheet (reporting.pdf) only saves memory."""
-    upstream = HTML(string=source, base_url=f"{STATIC_SCHEME}:/", url_fetcher=StaticOnlyFetcher())
+    html, _ = source
+    upstream = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=StaticOnlyFetcher())
     buffer = io.BytesIO()
     upstream.render().write_pdf(buffer, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
     assert buffer.getvalue() == pdf.content
@@ -190,3 +193,9 @@ def test_a_report_footnote_keeps_its_number():
     )
     text = PdfReader(io.BytesIO(render(html).content)).pages[0].extract_text()
     assert "agreed1 in March" in text and "1. By the board." in text
+
+
+def test_the_reports_own_template_engine_renders_as_djangos_does(source):
+    """report.html is rendered by an engine with only its own tag library (reporting.services)."""
+    html, django_html = source
+    assert html == django_html
