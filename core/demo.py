@@ -4,12 +4,15 @@ Deterministic (seeded) and idempotent: loading twice adds nothing the second tim
 The story: most actions complete on time, some slip (revised dates with reasons),
 some go red and recover, a few are carried forward into the next year's plan, and
 at the demo date (16 January 2023) the 2022/23 Q3 updates are only partly in.
+Each quarter's updates come in before its board report (reminders.calendar), and the
+last quarter reported is locked on that day, so no update postdates its quarter's lock.
 `scale` multiplies the actions of every plan for benchmarks.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -24,6 +27,7 @@ from actionplan.selectors import STATE_ORDER
 from actionplan.services import rebuild_quarter_states
 from core import demo_catalogue as cat
 from core.quarters import Quarter
+from reminders.calendar import quarter_dates
 from reporting.models import Recipient
 from themes.models import PartnerAuthority, Strategy, Theme
 
@@ -85,9 +89,9 @@ def load(*, scale: int = 1, log=print) -> dict[str, int]:
         created = _write(specs, strategy, plans, users, partners, log)
         for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED][-1:]:
             # Locked when its board report went, inside the demo's timeline (a report
-            # of a locked quarter prints this date).
+            # of a locked quarter prints this date), after every update for it came in.
             locked_at = timezone.make_aware(
-                datetime.datetime.combine(quarter.last_day + datetime.timedelta(days=17), datetime.time(9))
+                datetime.datetime.combine(board_report_on(quarter), datetime.time(9))
             )
             QuarterLock.objects.get_or_create(
                 period=quarter.code,
@@ -274,11 +278,25 @@ def _last_reported(year: int) -> Quarter | None:
     return Quarter(year, 4) if year < 2022 else Quarter(2022, 3)
 
 
+@functools.cache
+def board_report_on(quarter: Quarter) -> datetime.date:
+    """The day the quarter's board report went, and the quarter was locked: the reminders
+    calendar's default (BOARD_REPORT_DAYS_AFTER_QUARTER days after the quarter, not before
+    late updates are escalated)."""
+    return quarter_dates(quarter).board_report_on
+
+
 def _when(rng, quarter: Quarter, *, late_in_quarter=False) -> datetime.datetime:
     if late_in_quarter:
         day = quarter.last_day - datetime.timedelta(days=rng.randint(0, 12))
     else:
-        day = quarter.last_day + datetime.timedelta(days=rng.randint(3, 20))
+        # A quarter-end update comes in from 3 days after the quarter ends to the day
+        # before its board report, which locks the quarter: reminders and escalation
+        # chase the late ones in by then. The draw over 3-20 days is spread over that
+        # span, so every later draw, and so the rest of the seeded story, is unchanged.
+        latest = (board_report_on(quarter) - quarter.last_day).days - 1
+        drawn = rng.randint(3, 20)
+        day = quarter.last_day + datetime.timedelta(days=3 + (drawn - 3) * (latest - 3) // 17)
     day = min(day, DEMO_TODAY)
     naive = datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randint(0, 59)))
     return timezone.make_aware(naive)

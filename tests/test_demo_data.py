@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
-from core.demo import DEMO_TODAY, build_specs
+from core.demo import DEMO_TODAY, board_report_on, build_specs
+from core.quarters import Quarter
 from themes.models import PartnerAuthority, Strategy
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,36 @@ def test_demo_lock_is_dated_inside_the_demo_timeline(demo):
     lock = QuarterLock.objects.get(period=20222)
     assert lock.locked_at.date() == datetime.date(2022, 10, 17)
     assert lock.locked_at.date() < DEMO_TODAY
+
+
+def test_no_update_is_dated_after_the_lock_of_its_quarter(demo):
+    """A lock covers its quarter and every one before: an update entered after it would have
+    been refused, so the demo's history has none."""
+    locks = list(QuarterLock.objects.order_by("period"))
+    assert locks
+    updates = ProgressUpdate.objects.values_list("period", "created_at")
+    locked = [(period, at) for period, at in updates if period <= locks[-1].period]
+    assert any(period == locks[-1].period for period, _ in locked)
+    for period, created_at in locked:
+        lock = next(lock for lock in locks if lock.period >= period)
+        assert created_at < lock.locked_at, (period, created_at, lock.locked_at)
+
+
+def test_the_lock_is_dated_when_the_reporting_calendar_sends_the_board_report(demo):
+    from reminders.calendar import quarter_dates
+
+    lock = QuarterLock.objects.get()
+    dates = quarter_dates(Quarter.from_code(lock.period))
+    assert lock.locked_at.date() == dates.board_report_on
+    assert dates.escalation_on <= lock.locked_at.date() < DEMO_TODAY
+
+
+def test_each_quarters_updates_come_in_before_its_board_report():
+    """As reminders and escalation chase them: the quarter-end update 3 days after the quarter
+    at the earliest, every one before the day its board report went."""
+    updates = [u for spec in build_specs() for u in spec.updates]
+    for update in updates:
+        quarter = Quarter.from_code(update.period)
+        assert update.created_at.date() < board_report_on(quarter), (update.period, update.created_at)
+    after_the_quarter = [u.created_at.date() - Quarter.from_code(u.period).last_day for u in updates]
+    assert min(d for d in after_the_quarter if d.days > 0).days == 3
