@@ -4,6 +4,7 @@ import factory
 
 from accounts.factories import UserFactory
 from actionplan.models import Action, ActionPlan, ProgressUpdate
+from core.quarters import Quarter
 from themes.factories import StrategyFactory, ThemeFactory
 
 
@@ -44,7 +45,8 @@ class UpdateFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     action = factory.SubFactory(ActionFactory)
-    period = 20223
+    # Q3 of the action's own plan year: updates are only ever for a quarter of it.
+    period = factory.LazyAttribute(lambda u: Quarter(u.action.plan.year, 3).code)
     status = ProgressUpdate.Status.IN_PROGRESS
     rag = ProgressUpdate.Rag.GREEN
     percent_complete = 50

@@ -281,19 +281,32 @@ def test_the_update_factory_makes_updates_the_rule_allows():
     assert update.quarter in services.update_window(update.action).quarters
 
 
+@pytest.mark.parametrize("year", [2020, 2021, 2022])
+def test_the_update_factory_reports_on_a_quarter_of_the_actions_plan_year(year, strategy, theme):
+    action = ActionFactory(plan=PlanFactory(strategy=strategy, year=year), theme=theme)
+    update = UpdateFactory(action=action)
+    assert update.quarter == Quarter(year, 3)
+    refusal = services.quarter_refusal(action, update.quarter, current=Quarter(year, 4), locked=None)
+    assert refusal == ""
+
+
 def test_demo_updates_obey_the_rule():
-    """The demo bulk-creates its history: every update is for its action's own plan year,
-    of an approved plan, and no later than the quarter it was entered in."""
+    """The demo bulk-creates its history: every update is one the rule allowed when it was
+    entered: its action's own plan year, an approved plan, a quarter started and not yet
+    locked then, and not ended before the action started."""
     call_command("load_demo_data", verbosity=0)
-    rows = ProgressUpdate.objects.values_list(
-        "period", "created_at", "action__plan__year", "action__plan__status"
-    )
-    assert rows
-    for period, created_at, plan_year, plan_status in rows:
-        quarter = Quarter.from_code(period)
-        assert quarter.year == plan_year, (period, plan_year)
-        assert plan_status == ActionPlan.Status.APPROVED
-        assert quarter <= Quarter.containing(created_at.date()), (period, created_at)
+    (lock,) = QuarterLock.objects.all()
+    updates = ProgressUpdate.objects.select_related("action__plan")
+    assert updates
+    for update in updates:
+        entered = update.created_at
+        locked_then = Quarter.from_code(lock.period) if entered >= lock.locked_at else None
+        current_then = Quarter.containing(entered.date())
+        refusal = services.quarter_refusal(
+            update.action, update.quarter, current=current_then, locked=locked_then
+        )
+        assert refusal == "", (update.action.reference, update.period, entered, refusal)
+        assert update.quarter.last_day >= update.action.start_date
     # At the demo date only the 2022/23 plan takes updates, for its unlocked Q3 and Q4.
     windows = {}
     for action in Action.objects.select_related("plan"):
