@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from accounts import roles
 from accounts.factories import UserFactory
@@ -189,7 +190,7 @@ def test_saving_adds_an_update_and_shows_it_in_the_history(client, action, offic
     page = client.get(f"/actions/{action.pk}/").content.decode()
     assert "Your update for 2022/23 Q3 has been saved." in page
     assert "Pilot finished; roll-out to the second site started." in page
-    assert officer.display_name in page
+    assert escape(officer.display_name) in page
 
 
 def test_amber_without_commentary_is_refused_and_keeps_what_was_typed(client, action, officer):
@@ -328,7 +329,7 @@ def test_conflict_is_refused_shows_their_update_and_keeps_my_words(client, actio
     response = client.post(update_url(action), loaded)
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"{administrator.display_name} updated this action" in html
+    assert f"{escape(administrator.display_name)} updated this action" in html
     assert "Budget withdrawn &lt;b&gt;today&lt;/b&gt;." in html
     assert "My long commentary, typed over twenty minutes." in html
     assert action.updates.count() == 1
@@ -386,7 +387,7 @@ def test_action_page_shows_slippage_history_and_carried_forward(
     assert "30 June 2023" in html and "91 days later than planned" in html
     assert f'href="/actions/{earlier.pk}/"' in html and "2021/22 plan" in html
     assert html.index("Slipped.") < html.index("First quarter went well.")  # newest first
-    assert administrator.display_name in html
+    assert escape(administrator.display_name) in html
     other = client.get(f"/actions/{earlier.pk}/").content.decode()
     assert f'href="/actions/{action.pk}/"' in other
 
