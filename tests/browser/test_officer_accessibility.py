@@ -72,3 +72,23 @@ def test_update_form_with_errors_has_no_axe_violations(page, sign_in, assert_acc
     assert page.locator(".govuk-error-summary").is_visible()
     assert page.title().startswith("Error:")
     assert_accessible()
+
+
+@pytest.mark.parametrize("new_plan", ["draft", "approved"])
+def test_my_actions_in_a_new_year_has_no_axe_violations(
+    page, sign_in, assert_accessible, settings, officer, slipped, new_plan
+):
+    """April: last year's plan with its Q4 due, and this year's as a note (draft) or rows."""
+    from actionplan.factories import PlanFactory
+
+    settings.PORTAL_TODAY = "2023-04-12"
+    plan = PlanFactory(strategy=slipped.plan.strategy, year=2023, status=new_plan)
+    ActionFactory(plan=plan, theme=slipped.theme, lead_officer=officer, reference="1.1", title="This year's")
+    sign_in(officer)
+    page.goto("/actions/mine/")
+    assert page.get_by_text("need an update for 2022/23 Q4").is_visible()
+    if new_plan == "draft":
+        assert page.get_by_text("The 2023/24 action plan is still a draft").is_visible()
+    else:
+        assert page.get_by_role("link", name="1.1 This year's", exact=True).is_visible()
+    assert_accessible()
