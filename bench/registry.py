@@ -25,6 +25,9 @@ class Context:
     action: object
     partner: object
     extra: dict = field(default_factory=dict)
+    # {case name: {field: value}}: figures other than times (e.g. peak memory) that a
+    # case measures; bench.run adds them to the case's row of results.json.
+    figures: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

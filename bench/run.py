@@ -84,9 +84,12 @@ def main(argv=None) -> int:
                 "p50_ms": round(p50, 2),
                 "p95_ms": round(p95, 2),
                 "baseline_ratio": round(p50 / baseline_p50, 2) if baseline_p50 else None,
+                **ctx.figures.get(case.name, {}),
             }
         )
         print(f"  {case.name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries", flush=True)
+        for key, value in ctx.figures.get(case.name, {}).items():
+            print(f"    {key}: {value}", flush=True)
     _print_table(results)
     text = json.dumps(results, indent=2) + "\n"
     # results.json is this run; results-<database>.json keeps each database's latest run.

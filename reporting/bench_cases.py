@@ -9,20 +9,17 @@ memory case builds the report in a fresh interpreter each run
 (`python -m reporting.bench_cases build STRATEGY_ID`, what the command or a
 fresh worker does) and takes that process's peak resident set size from
 getrusage(RUSAGE_CHILDREN).ru_maxrss in a small launcher process
-(`... measure STRATEGY_ID`). Each run's peak, and the highest, are added to the
-case's row of var/bench/results.json.
+(`... measure STRATEGY_ID`). Each run's peak, and the highest, are in the case's
+row of var/bench/results.json (Context.figures).
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime
 import html
-import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from bench.registry import register
@@ -133,17 +130,16 @@ def build_report(ctx):
 
 # --- peak memory in a fresh process ------------------------------------------
 
-_peaks_mb: list[float] = []
-_pages: set[int] = set()
-
-
 @register(MEMORY_CASE, runs=3)
 def build_report_in_fresh_process(ctx):
     pages, peak = peak_rss_of_build(_quarter(ctx).pk)
-    if not _peaks_mb:
-        atexit.register(_record_peaks, since=time.time())
-    _peaks_mb.append(peak)
-    _pages.add(pages)
+    # Figures beyond the times go into the case's row of var/bench/results*.json.
+    figures = ctx.figures.setdefault(MEMORY_CASE, {"peak_rss_mb_runs": [], "pages": []})
+    figures["peak_rss_mb_runs"].append(round(peak, 1))
+    figures["peak_rss_mb"] = max(figures["peak_rss_mb_runs"])
+    figures["target_mb"] = TARGET_MB
+    if pages not in figures["pages"]:
+        figures["pages"].append(pages)
 
 
 def peak_rss_of_build(strategy_id: int) -> tuple[int, float]:
@@ -178,30 +174,6 @@ def _measure(strategy_id: int) -> None:
     )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kilobytes on Linux
     print(build.stdout.strip(), peak_kb / 1024)
-
-
-def _record_peaks(*, since: float) -> None:
-    """Add the peaks to this run's row in var/bench/results*.json.
-
-    bench.run writes those files as it finishes, after every case has run, and
-    has no place for a figure other than times; this runs at exit, just after.
-    """
-    peaks = [round(p, 1) for p in _peaks_mb]
-    pages = "/".join(str(n) for n in sorted(_pages))  # one number unless the report changed mid-run
-    print(
-        f"{MEMORY_CASE}: {', '.join(f'{p:.0f}' for p in peaks)} MB for {pages} pages "
-        f"(highest {max(peaks):.0f} MB; target under {TARGET_MB} MB)"
-    )
-    for path in (ROOT / "var" / "bench").glob("results*.json"):
-        if path.stat().st_mtime < since:
-            continue  # an older run's file
-        rows = json.loads(path.read_text())
-        for row in rows:
-            if row.get("name") == MEMORY_CASE:
-                row.update(
-                    peak_rss_mb=max(peaks), peak_rss_mb_runs=peaks, target_mb=TARGET_MB, pages=sorted(_pages)
-                )
-        path.write_text(json.dumps(rows, indent=2) + "\n")
 
 
 def _build_here(strategy_id: int) -> None:
