@@ -326,8 +326,9 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
     approved, a started quarter of its year not locked), so in April last year's plan is
     listed while its Q4 is open, beside this year's once it is approved. When none is, this
     financial year's plan is listed, every row closed with its reason. An update is due
-    where `quarter` is open for that action (services.update_window) and it has no update
-    for `quarter` or later, and is not completed, cancelled or deferred.
+    where `quarter` is open for that action (services.update_window) and it has no overall
+    update for `quarter` or later (a partner update does not count, as for the reminders),
+    and is not completed, cancelled or deferred.
     """
     # Which quarters are open is services' rule (services itself reads through this module).
     from actionplan import services
@@ -344,7 +345,7 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
         Action.objects.filter(lead_officer=user, plan__in=listed)
         .select_related("theme", "plan", "latest_update")
         .annotate(
-            reported=Exists(updates.filter(period__gte=quarter.code)),
+            reported=Exists(updates.filter(period__gte=quarter.code, partner__isnull=True)),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
         .order_by("plan__year", "theme__number", "reference", "pk")

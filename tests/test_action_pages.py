@@ -673,3 +673,11 @@ def test_refusal_is_a_portal_page_that_explains(client, action, councillor):
     html = response.content.decode()
     assert "You cannot do this" in html and "govuk-header" not in html
     assert "Sign out" in html  # the service's header and navigation are still there
+
+
+def test_a_partner_update_alone_leaves_the_update_due(client, action, officer, swale):
+    """As for the reminders and the calendar line above the table: the whole action owes its update."""
+    UpdateFactory(action=action, period=Q3.code, partner=swale, rag="amber", commentary="Swale behind.")
+    response, html = my_actions(client, officer)
+    assert [row.update_due for row in response.context["rows"]] == [True]
+    assert "0 of your 1 received" in html and "1 needs an update for 2022/23 Q3" in html
