@@ -27,6 +27,7 @@ def _officer_updates(ctx):
         check_version=False,
     )
 
+
 # A signed-in page with nothing on it but the layout: what every page costs anyway.
 page("baseline: signed-in static page", "/accessibility/", baseline=True)
 page("dashboard", lambda ctx: f"/?year={ctx.plan.year}")
