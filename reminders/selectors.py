@@ -132,10 +132,7 @@ def calendar_summary(*, officer=None) -> CalendarSummary | None:
     key = f"update-returns-v1:{version}:{strategy.pk}:{quarter.code}:{officer.pk if officer else 'all'}"
     returns = cache.get(key)
     if returns is None:
-        actions = strategy_actions(strategy)
-        if officer is not None:
-            actions = actions.filter(lead_officer=officer)
-        returns = action_selectors.update_returns(quarter=quarter, actions=actions)
+        returns = action_selectors.update_returns(quarter=quarter, strategy=strategy, lead_officer=officer)
         cache.set(key, returns, timeout=60 * 60)
     received, expected = returns
     return CalendarSummary(strategy, dates_for(strategy, quarter), received, expected, clock.today())

@@ -64,7 +64,7 @@ def missing_updates(request: HttpRequest) -> HttpResponse:
         }
         for officer, actions in selectors.missing_by_officer(strategy, quarter)
     ]
-    received, expected = update_returns(quarter=quarter, actions=selectors.strategy_actions(strategy))
+    received, expected = update_returns(quarter=quarter, strategy=strategy)
     context = {
         "strategy": strategy,
         "quarter": quarter,
