@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 
 from actionplan import selectors
 from actionplan.imports import COLUMNS, FORMULA_STARTS, STATE_HEADERS
-from actionplan.models import Action, ActionPlan
+from actionplan.models import Action, ActionPlan, by_reference
 from themes.models import PartnerAuthority
 
 HEADER_ROW = [header for _, header, _ in COLUMNS] + STATE_HEADERS
@@ -26,7 +26,7 @@ def export_rows(plan: ActionPlan) -> list[list]:
         Action.objects.filter(plan=plan)
         .select_related("theme", "lead_officer")
         .prefetch_related(Prefetch("partners", queryset=PartnerAuthority.objects.order_by("short_name")))
-        .order_by("theme__number", "reference", "pk")
+        .order_by("theme__number", *by_reference(), "pk")
     )
     rows = []
     for state in selectors.action_states(actions):

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from actionplan import selectors
-from actionplan.models import Action, ActionPlan, ProgressUpdate
+from actionplan.models import Action, ActionPlan, ProgressUpdate, by_reference
 from core import clock
 from core.quarters import financial_year_label
 from themes.models import PartnerAuthority
@@ -58,6 +58,22 @@ ORDERING_CHOICES = [
     *((f"-{key}", labels[1]) for key, labels in ORDERING_LABELS.items()),
 ]
 DEFAULT_ORDERING = "reference"
+
+
+def order_terms(value: str) -> list:
+    """order_by() terms for an ORDERINGS key ("-key" reverses every term)."""
+    descending = value.startswith("-")
+    terms = []
+    for field in ORDERINGS[value.lstrip("-")]:
+        if field == "reference":
+            terms += by_reference(descending=descending)
+        elif descending:
+            terms.append(field[1:] if field.startswith("-") else f"-{field}")
+        else:
+            terms.append(field)
+    return [*terms, "-pk" if descending else "pk"]
+
+
 OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "Not overdue")]
 
 
@@ -146,7 +162,7 @@ class ActionFilter(django_filters.FilterSet):
         )
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("ordering"):
-            queryset = queryset.order_by(*ORDERINGS[DEFAULT_ORDERING], "pk")
+            queryset = queryset.order_by(*order_terms(DEFAULT_ORDERING))
         return queryset
 
     def filter_partner(self, queryset, name, value):
@@ -179,8 +195,4 @@ class ActionFilter(django_filters.FilterSet):
         )
 
     def filter_ordering(self, queryset, name, value):
-        descending = value.startswith("-")
-        fields = ORDERINGS[value.lstrip("-")]
-        if descending:
-            fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
-        return queryset.order_by(*fields, "-pk" if descending else "pk")
+        return queryset.order_by(*order_terms(value))

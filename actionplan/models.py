@@ -2,13 +2,31 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Mod
+from django.db.models.functions import Length, Mod
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from core import clock
 from core.models import TimeStampedModel
 from core.quarters import Quarter, financial_year_label
+
+
+def by_reference(prefix: str = "", *, descending: bool = False) -> list:
+    """Order by action reference as people read it: 1.2 before 1.10.
+
+    Shorter references first, then as text, which sorts the "theme.number" references
+    councils use naturally without parsing them. `prefix` reaches the reference
+    through a relation ("action__"); the terms go into order_by().
+    """
+    field = f"{prefix}reference"
+    if descending:
+        return [Length(field).desc(), F(field).desc()]
+    return [Length(field).asc(), F(field).asc()]
+
+
+def reference_sort_key(reference: str) -> tuple[int, str]:
+    """by_reference for lists sorted in Python."""
+    return (len(reference), reference)
 
 
 class ActionPlan(TimeStampedModel):
@@ -95,7 +113,7 @@ class Action(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["latest_update", "updated_at"])
 
     class Meta:
-        ordering = ["plan", "theme__number", "reference"]
+        ordering = ["plan", "theme__number", *by_reference()]
         constraints = [
             models.UniqueConstraint(fields=["plan", "reference"], name="reference_unique_in_plan"),
             models.CheckConstraint(condition=Q(due_date__gte=F("start_date")), name="action_due_after_start"),

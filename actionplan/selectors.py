@@ -27,7 +27,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, QuarterLock
+from actionplan.models import (
+    Action,
+    ActionPlan,
+    ActionQuarterState,
+    ProgressUpdate,
+    QuarterLock,
+    by_reference,
+)
 from core import clock
 from core.quarters import Quarter
 
@@ -354,7 +361,7 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
             reported=Exists(updates.filter(period__gte=quarter.code, partner__isnull=True)),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
-        .order_by("plan__year", "theme__number", "reference", "pk")
+        .order_by("plan__year", "theme__number", *by_reference(), "pk")
     )
     today = clock.today()
     rows = [

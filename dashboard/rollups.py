@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 
 from actionplan import selectors
-from actionplan.models import ActionPlan, ActionQuarterState, ProgressUpdate
+from actionplan.models import ActionPlan, ActionQuarterState, ProgressUpdate, by_reference, reference_sort_key
 from core import clock
 from core.quarters import Quarter, quarters_between
 from themes.models import PartnerAuthority, Theme
@@ -361,13 +361,13 @@ def _lines(ordered, limit) -> list[ActionLine]:
 
 def _overdue_lines(rows, *, as_of, limit) -> list[ActionLine]:
     """Overdue actions, longest overdue first."""
-    overdue = rows.filter(_overdue_q(as_of)).order_by("due_date", "theme_number", "reference")
+    overdue = rows.filter(_overdue_q(as_of)).order_by("due_date", "theme_number", *by_reference())
     return _lines(overdue, limit)
 
 
 def _slippage_lines(rows, *, limit) -> list[ActionLine]:
     """The slippage register: actions whose due date moved, biggest move first."""
-    moved = rows.exclude(slip_days=0).order_by("-slip_days", "theme_number", "reference")
+    moved = rows.exclude(slip_days=0).order_by("-slip_days", "theme_number", *by_reference())
     return _lines(moved, limit)
 
 
@@ -406,7 +406,7 @@ def _changes(plan, rows, *, quarter, partner, theme, limit) -> Changes:
             )
         )
     for kind in CHANGE_KINDS:
-        changes.lines[kind].sort(key=lambda line: (line.theme_number, line.reference))
+        changes.lines[kind].sort(key=lambda line: (line.theme_number, reference_sort_key(line.reference)))
     return changes
 
 

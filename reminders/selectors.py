@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import roles
 from actionplan import selectors as action_selectors
-from actionplan.models import Action
+from actionplan.models import Action, by_reference
 from core import clock
 from core.quarters import Quarter
 from reminders.calendar import QuarterDates, quarter_dates
@@ -60,7 +60,7 @@ def missing_updates(strategy: Strategy, quarter: Quarter, *, officer=None) -> Qu
     return (
         action_selectors.actions_missing_update(quarter=quarter, actions=actions)
         .select_related("lead_officer", "theme")
-        .order_by("lead_officer__first_name", "lead_officer__last_name", "lead_officer_id", "reference")
+        .order_by("lead_officer__first_name", "lead_officer__last_name", "lead_officer_id", *by_reference())
     )
 
 
@@ -87,7 +87,7 @@ def reminders_for(user) -> QuerySet[Reminder]:
     return (
         Reminder.objects.filter(recipient=user)
         .select_related("strategy", "requested_by")
-        .prefetch_related(Prefetch("actions", queryset=Action.objects.order_by("reference")))
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.order_by(*by_reference())))
     )
 
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from actionplan import selectors as action_selectors
+from actionplan.models import by_reference
 from core import access, clock, emails
 from core.quarters import Quarter
 from reminders import selectors
@@ -167,7 +168,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
     actions = list(
         action_selectors.actions_missing_update(quarter=quarter, actions=reminder.actions.all())
         .select_related("lead_officer")
-        .order_by("lead_officer__first_name", "lead_officer__last_name", "reference")
+        .order_by("lead_officer__first_name", "lead_officer__last_name", *by_reference())
     )
     if not actions:
         return _finish(reminder, State.SKIPPED)

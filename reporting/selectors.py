@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from actionplan.models import Action, ActionPlan, QuarterLock
+from actionplan.models import Action, ActionPlan, QuarterLock, by_reference
 from core.quarters import Quarter, quarters_between
 from reporting import figures
 from reporting.models import BoardReport, Delivery, Recipient
@@ -73,7 +73,7 @@ def plan_actions(plan: ActionPlan) -> QuerySet[Action]:
         Action.objects.filter(plan=plan)
         .select_related("theme", "lead_officer")
         .prefetch_related(Prefetch("partners", queryset=PartnerAuthority.objects.order_by("short_name")))
-        .order_by("theme__number", "reference", "pk")
+        .order_by("theme__number", *by_reference(), "pk")
     )
 
 

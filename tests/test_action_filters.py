@@ -190,3 +190,29 @@ def test_page_choices_are_not_queried_when_filtering(board, django_assert_max_nu
         action_filter = ActionFilter(QueryDict("partner=MBC&rag=green"), queryset=Action.objects.all())
         assert action_filter.is_valid()
         assert [a.reference for a in action_filter.qs] == ["1.1"]
+
+
+def test_references_sort_as_people_read_them(plan, theme, officer):
+    """1.2 before 1.10, in the list, its reverse, the CSV export and the dashboard's lists."""
+    for reference in ("1.10", "1.2", "1.1", "1.9"):
+        ActionFactory(plan=plan, theme=theme, lead_officer=officer, reference=reference)
+    assert refs("ordering=reference") == ["1.1", "1.2", "1.9", "1.10"]
+    assert refs("ordering=-reference") == ["1.10", "1.9", "1.2", "1.1"]
+    assert [a.reference for a in Action.objects.all()] == ["1.1", "1.2", "1.9", "1.10"]
+
+
+def test_dashboard_lists_sort_references_as_people_read_them(plan, theme, officer):
+    from core.quarters import Quarter
+    from dashboard import rollups
+
+    for reference in ("1.10", "1.2"):
+        # Same due date and theme: the reference decides.
+        ActionFactory(
+            plan=plan,
+            theme=theme,
+            lead_officer=officer,
+            reference=reference,
+            due_date=datetime.date(2022, 9, 30),
+        )
+    picture = rollups.summary(plan, Quarter(2022, 3))
+    assert [line.reference for line in picture.overdue] == ["1.2", "1.10"]
