@@ -130,6 +130,7 @@ def build_report(ctx):
 
 # --- peak memory in a fresh process ------------------------------------------
 
+
 @register(MEMORY_CASE, runs=3)
 def build_report_in_fresh_process(ctx):
     pages, peak = peak_rss_of_build(_quarter(ctx).pk)
