@@ -2,6 +2,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import conditional_escape
 
 from core.quarters import Quarter
 
@@ -34,7 +35,12 @@ class RemindNowForm(forms.Form):
         self.helper.layout = Layout(
             "officer",
             "quarter",
-            Button("remind", label, css_class="govuk-button--secondary govuk-!-margin-bottom-0"),
+            # crispy-forms-gds prints a button's text unescaped; the label holds a person's name.
+            Button(
+                "remind",
+                conditional_escape(label),
+                css_class="govuk-button--secondary govuk-!-margin-bottom-0",
+            ),
         )
 
     def clean_quarter(self):

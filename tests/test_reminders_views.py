@@ -75,6 +75,15 @@ def test_missing_page_lists_each_officer_with_a_remind_button(client, administra
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+def test_remind_button_shows_a_name_with_markup_as_text(client, administrator, missing, officer):
+    officer.last_name = "O'Neill<img src=x onerror=alert(1)>"
+    officer.save()
+    client.force_login(administrator)
+    html = client.get(MISSING).content.decode()
+    assert "<img src=x" not in html
+    assert f"Remind {escape(officer.display_name)} now" in html
+
+
 def test_missing_page_for_another_quarter(client, administrator, missing):
     client.force_login(administrator)
     html = client.get(MISSING, {"quarter": "20222"}).content.decode()
