@@ -4,8 +4,9 @@ Deterministic (seeded) and idempotent: loading twice adds nothing the second tim
 The story: most actions complete on time, some slip (revised dates with reasons),
 some go red and recover, a few are carried forward into the next year's plan, and
 at the demo date (16 January 2023) the 2022/23 Q3 updates are only partly in.
-Each quarter's updates come in before its board report (reminders.calendar), and the
-last quarter reported is locked on that day, so no update postdates its quarter's lock.
+Each quarter's updates come in before its board report (reminders.calendar), and every
+quarter reported is locked on that day, so no update postdates its quarter's lock and a
+rebuilt report of any past quarter carries its own board report's date.
 `scale` multiplies the actions of every plan for benchmarks.
 """
 
@@ -87,9 +88,10 @@ def load(*, scale: int = 1, log=print) -> dict[str, int]:
         _recipients()
         specs = build_specs(scale=scale)
         created = _write(specs, strategy, plans, users, partners, log)
-        for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED][-1:]:
-            # Locked when its board report went, inside the demo's timeline (a report
-            # of a locked quarter prints this date), after every update for it came in.
+        for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED]:
+            # Each reported quarter was locked when its board report went, inside the
+            # demo's timeline (a report of a locked quarter prints its own lock's date),
+            # after every update for it came in.
             locked_at = timezone.make_aware(
                 datetime.datetime.combine(board_report_on(quarter), datetime.time(9))
             )

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from accounts.models import User
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from core.demo import DEMO_TODAY, board_report_on, build_specs
-from core.quarters import Quarter
+from core.quarters import Quarter, quarters_between
 from themes.models import PartnerAuthority, Strategy
 
 pytestmark = pytest.mark.django_db
@@ -106,13 +106,18 @@ def test_no_update_is_dated_after_the_lock_of_its_quarter(demo):
         assert created_at < lock.locked_at, (period, created_at, lock.locked_at)
 
 
-def test_the_lock_is_dated_when_the_reporting_calendar_sends_the_board_report(demo):
+def test_each_reported_quarter_is_locked_when_its_board_report_went(demo):
     from reminders.calendar import quarter_dates
 
-    lock = QuarterLock.objects.get()
-    dates = quarter_dates(Quarter.from_code(lock.period))
-    assert lock.locked_at.date() == dates.board_report_on
-    assert dates.escalation_on <= lock.locked_at.date() < DEMO_TODAY
+    locks = list(QuarterLock.objects.order_by("period"))
+    # Every quarter from the strategy's first to the last one reported, each with its own date.
+    assert [lock.period for lock in locks] == [
+        q.code for q in quarters_between(Quarter(2019, 1), Quarter(2022, 2))
+    ]
+    for lock in locks:
+        dates = quarter_dates(Quarter.from_code(lock.period))
+        assert lock.locked_at.date() == dates.board_report_on
+        assert dates.escalation_on <= lock.locked_at.date() < DEMO_TODAY
 
 
 def test_each_quarters_updates_come_in_before_its_board_report():

@@ -295,12 +295,15 @@ def test_demo_updates_obey_the_rule():
     entered: its action's own plan year, an approved plan, a quarter started and not yet
     locked then, and not ended before the action started."""
     call_command("load_demo_data", verbosity=0)
-    (lock,) = QuarterLock.objects.all()
+    locks = list(QuarterLock.objects.order_by("period"))
+    assert locks
     updates = ProgressUpdate.objects.select_related("action__plan")
     assert updates
     for update in updates:
         entered = update.created_at
-        locked_then = Quarter.from_code(lock.period) if entered >= lock.locked_at else None
+        # The latest quarter locked by then: it and every quarter before it were closed.
+        locked_by_then = [lock for lock in locks if lock.locked_at <= entered]
+        locked_then = Quarter.from_code(locked_by_then[-1].period) if locked_by_then else None
         current_then = Quarter.containing(entered.date())
         refusal = services.quarter_refusal(
             update.action, update.quarter, current=current_then, locked=locked_then
