@@ -52,8 +52,11 @@ CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.DEFERRED)
 STATE_ORDER = ("-period", "-created_at", "-id")
 
 
-def state_key(update: ProgressUpdate) -> tuple:
-    """STATE_ORDER as a sort key: the update with the greatest key is the state."""
+def state_key(update) -> tuple:
+    """STATE_ORDER as a sort key: the update with the greatest key is the state.
+
+    Takes anything with the update's period, created_at and pk (a model or a
+    values_list(named=True) row, as services.rebuild_quarter_states reads them)."""
     return (update.period, update.created_at, update.pk)
 
 
@@ -99,7 +102,7 @@ def picture_period(plan: ActionPlan, quarter: Quarter | None) -> int:
     the action's plan year, so nothing changes after it. Before the plan's
     year there is no picture (ValueError).
     """
-    first, last = Quarter(plan.year, 1), Quarter(plan.year, 4)
+    first, last = plan.quarters[0], plan.quarters[-1]
     if quarter is None or quarter > last:
         return last.code
     if quarter < first:

@@ -373,7 +373,7 @@ def rebuild_quarter_states(actions=None, *, chunk_size: int = 2000) -> int:
     return written
 
 
-# The fields a state row copies from its update.
+# What a state row needs of an update: the rule's key (selectors.state_key) and the copied figures.
 _STATE_FIELDS = ("pk", "action_id", "partner_id", "period", "created_at", "status", "rag", "percent_complete",
                  "revised_due_date")  # fmt: skip
 
@@ -388,11 +388,12 @@ def _quarter_state_rows(action_ids: list[int]) -> list[ActionQuarterState]:
         "action_id", "partnerauthority_id"
     ):
         served.setdefault(action_id, []).append(partner_id)
-    histories: dict[tuple, list[tuple]] = {}
-    for values in ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(*_STATE_FIELDS):
-        histories.setdefault((values[1], values[2]), []).append(values)
+    histories: dict[tuple, list] = {}
+    updates = ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(*_STATE_FIELDS, named=True)
+    for update in updates:
+        histories.setdefault((update.action_id, update.partner_id), []).append(update)
     for history in histories.values():
-        history.sort(key=lambda u: (u[3], u[4], u[0]))  # selectors.state_key
+        history.sort(key=selectors.state_key)
     rows = []
     for action_id, plan_id, year, theme_id, theme_number, reference, due_date in facts:
         overall = histories.get((action_id, None), [])
@@ -422,17 +423,16 @@ def _quarter_state_rows(action_ids: list[int]) -> list[ActionQuarterState]:
     return rows
 
 
-def _state_at(history: list[tuple], code: int) -> tuple | None:
-    """The end-of-quarter rule over one history sorted by state key."""
-    for values in reversed(history):
-        if values[3] <= code:
-            return values
+def _state_at(history: list, code: int):
+    """The end-of-quarter rule over one history sorted by selectors.state_key."""
+    for update in reversed(history):
+        if update.period <= code:
+            return update
     return None
 
 
-def _state_row(
-    common: dict, partner_id, state: tuple | None, earlier: tuple | None, due_date
-) -> ActionQuarterState:
+def _state_row(common: dict, partner_id, state, earlier, due_date) -> ActionQuarterState:
+    """One row from the state update at the quarter's end and the one a quarter before (or None)."""
     if state is None:
         figures = {
             "status": Status.NOT_STARTED,
@@ -442,9 +442,9 @@ def _state_row(
         update_id = update_period = None
         state_due = due_date
     else:
-        update_id, _action, _partner, update_period, _at, status, rag, percent, revised = state
-        figures = {"status": status, "rag": rag, "percent_complete": percent}
-        state_due = revised or due_date
+        figures = {"status": state.status, "rag": state.rag, "percent_complete": state.percent_complete}
+        update_id, update_period = state.pk, state.period
+        state_due = state.revised_due_date or due_date
     return ActionQuarterState(
         **common,
         **figures,
@@ -453,7 +453,7 @@ def _state_row(
         update_period=update_period,
         due_date=state_due,
         slip_days=(state_due - due_date).days,
-        previous_status=earlier[5] if earlier else "",
+        previous_status=earlier.status if earlier else "",
     )
 
 
