@@ -16,6 +16,7 @@ from actionplan import services
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from core.quarters import Quarter
+from tests.update_form_posts import form_data, update_url
 from themes.factories import ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,32 +28,6 @@ Q3 = Quarter(2022, 3)
 def _fast_passwords(settings):
     # Seven people per test: the production hasher's cost is not what is tested here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def form_data(action=None, **overrides):
-    newest = action.updates.order_by("-id").first() if action else None
-    data = {
-        "seen_update_id": str(newest.pk) if newest else "",
-        "quarter": str(Q3.code),
-        "partner": "",
-        "change": "changed",
-        "no_change_reason": "",
-        "status": "in_progress",
-        "rag": "green",
-        "percent_complete": "60",
-        "commentary": "Pilot finished; roll-out to the second site started.",
-        "next_steps": "Finish the second site.",
-        "revised_due_date_0": "",
-        "revised_due_date_1": "",
-        "revised_due_date_2": "",
-        "revision_reason": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def update_url(action):
-    return f"/actions/{action.pk}/update/"
 
 
 # --- Who may do what -------------------------------------------------------

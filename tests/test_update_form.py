@@ -8,34 +8,9 @@ import pytest
 from actionplan import services
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import Action, ActionPlan, QuarterLock
+from tests.update_form_posts import form_data, update_url
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(action, **overrides):
-    newest = action.updates.order_by("-id").first()
-    data = {
-        "seen_update_id": str(newest.pk) if newest else "",
-        "quarter": "20223",
-        "partner": "",
-        "change": "changed",
-        "no_change_reason": "",
-        "status": "in_progress",
-        "rag": "green",
-        "percent_complete": "60",
-        "commentary": "Second site started.",
-        "next_steps": "Finish the second site.",
-        "revised_due_date_0": "",
-        "revised_due_date_1": "",
-        "revised_due_date_2": "",
-        "revision_reason": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def update_url(action):
-    return f"/actions/{action.pk}/update/"
 
 
 def summary(response) -> list[str]:
