@@ -7,7 +7,7 @@ class User(AbstractUser):
     """A person who signs in: officer, councillor, board member or administrator.
 
     What they may do comes from their groups (see accounts.roles) and is answered
-    by core.access.
+    by accounts.access.
     """
 
     job_title = models.CharField(max_length=150, blank=True)

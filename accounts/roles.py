@@ -2,7 +2,7 @@
 
 Groups are (re)made after every migrate, so a new permission reaches its role
 without a hand-written data migration. What a role may do to one object (an
-officer updates only the actions they lead) is answered by core.access.
+officer updates only the actions they lead) is answered by accounts.access.
 """
 
 from django.contrib.auth.models import Group, Permission

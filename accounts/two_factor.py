@@ -39,7 +39,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core import access
+from accounts import access
 from core.security_log import log_event
 
 PENDING = "_two_factor_pending"

@@ -1,6 +1,6 @@
 """Your account: its page, changing your password, and the optional second factor.
 
-Thin views: who may do what is core.access; devices, codes and sessions are
+Thin views: who may do what is accounts.access; devices, codes and sessions are
 accounts.two_factor; the e-mails are accounts.services.
 """
 
@@ -21,9 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import services, two_factor
+from accounts import access, services, two_factor
 from accounts.forms import CodeForm, PasswordChangeForm
-from core import access
 from core.security_log import log_event
 
 # Wrong current passwords on the change form before the session is signed out: the

@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from accounts import access
 from actionplan import exports
 from actionplan.imports import MAX_UPLOAD_BYTES, ImportFailed, actions_import
 from actionplan.models import ActionPlan
-from core import access, clock
+from core import clock
 from themes.models import Strategy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

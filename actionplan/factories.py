@@ -38,7 +38,11 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
 
 class UpdateFactory(factory.django.DjangoModelFactory):
-    """Builds updates directly (bypassing the service): for arranging history in tests."""
+    """Builds updates directly (bypassing the service's rules): for arranging history in tests.
+
+    Saving one refreshes the action's derived state (latest update, quarter states) through
+    actionplan.signals, as the service's saves do: never set Action.latest_update by hand.
+    """
 
     class Meta:
         model = ProgressUpdate
@@ -51,3 +55,10 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     rag = ProgressUpdate.Rag.GREEN
     percent_complete = 50
     author = factory.LazyAttribute(lambda u: u.action.lead_officer)
+
+    @factory.post_generation
+    def refresh_action(self, create, extracted, **kwargs):
+        # actionplan.signals refreshed the derived state in the database; the test's own
+        # action object sees the new current state too, as after services.update_create.
+        if create:
+            self.action.refresh_from_db(fields=["latest_update"])

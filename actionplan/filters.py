@@ -1,7 +1,7 @@
 """The one filter of actions, shared by the /actions/ page, its CSV export and the API.
 
-Every filter reads an action's current state (Action.latest_update); "overdue" is
-the rule in actionplan.selectors. Choices for the page's selects are callables, so
+Every filter reads an action's current state (Action.latest_update); "overdue", the
+RAG order and "not yet reported" are actionplan.rules'. Choices for the page's selects are callables, so
 they are only queried when a form is rendered, never when the API filters.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from actionplan import selectors
+from actionplan import rules
 from actionplan.models import Action, ActionPlan, ProgressUpdate, by_reference
 from core import clock
 from core.quarters import financial_year_label
@@ -22,18 +22,9 @@ from themes.models import PartnerAuthority
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
 
-NOT_STARTED = "not_started"
-RAG_CHOICES = [*Rag.choices, (NOT_STARTED, "Not yet reported")]
-
-# Worst first, so "RAG" sorts what needs attention to the top.
-_RAG_RANK = Case(
-    When(latest_update__rag=Rag.RED, then=Value(0)),
-    When(latest_update__rag=Rag.AMBER, then=Value(1)),
-    When(latest_update__rag=Rag.GREEN, then=Value(2)),
-    When(latest_update__rag=Rag.BLUE, then=Value(4)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+RAG_CHOICES = [*Rag.choices, (rules.NOT_REPORTED, rules.NOT_REPORTED_LABEL)]
+# Links made before "not yet reported" had one spelling said rag=not_started: still accepted.
+_OLD_NOT_REPORTED = "not_started"
 
 ORDERINGS = {
     "reference": ("theme__number", "reference", "-plan__year"),
@@ -150,15 +141,17 @@ class ActionFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         # The plan year defaults to the current financial year; "year=" (blank)
         # asks for every year.
-        if data is not None and "year" not in data:
+        if data is not None and ("year" not in data or data.get("rag") == _OLD_NOT_REPORTED):
             data = data.copy()
-            data["year"] = str(clock.current_financial_year())
+            data.setdefault("year", str(clock.current_financial_year()))
+            if data.get("rag") == _OLD_NOT_REPORTED:
+                data["rag"] = rules.NOT_REPORTED
         super().__init__(data, *args, **kwargs)
 
     def filter_queryset(self, queryset):
         queryset = queryset.annotate(
             current_due_date=Coalesce("latest_update__revised_due_date", "due_date"),
-            rag_rank=_RAG_RANK,
+            rag_rank=rules.rag_rank_expression("latest_update__rag"),
         )
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("ordering"):
@@ -176,12 +169,12 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(latest_update__status=value)
 
     def filter_rag(self, queryset, name, value):
-        if value == NOT_STARTED:
+        if value == rules.NOT_REPORTED:
             return queryset.filter(latest_update__isnull=True)
         return queryset.filter(latest_update__rag=value)
 
     def filter_overdue(self, queryset, name, value):
-        rule = selectors.overdue_q(clock.today())
+        rule = rules.overdue_action_q(clock.today())
         return queryset.filter(rule) if value else queryset.exclude(rule)
 
     def filter_text(self, queryset, name, value):

@@ -18,9 +18,9 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
-from django.core.exceptions import ValidationError
 
 from actionplan import services
+from actionplan import window as windows
 from actionplan.models import Action, ProgressUpdate
 from core.quarters import Quarter
 
@@ -146,12 +146,12 @@ class ProgressUpdateForm(forms.Form):
         *args,
         action: Action,
         last_update: ProgressUpdate | None,
-        window: services.UpdateWindow | None = None,
+        window: windows.UpdateWindow | None = None,
         **kwargs,
     ):
         self.action = action
         self.last_update = last_update
-        self.window = window or services.update_window(action)
+        self.window = window or windows.update_window(action)
         self.quarters = list(self.window.quarters)
         kwargs.setdefault("initial", {}).update(self._initial_from(last_update, self.window.default))
         super().__init__(*args, **kwargs)
@@ -222,48 +222,31 @@ class ProgressUpdateForm(forms.Form):
         if change == CHANGED or "partner" in data:
             # The service's rules now, beside the answers' own errors, so every problem
             # is listed at once (update_create checks them again when saving).
-            try:
-                services.update_validate(action=self.action, **self._rule_values(data))
-            except ValidationError as error:
-                self.add_service_errors(error.message_dict)
+            self.add_service_errors(
+                services.update_errors(action=self.action, draft=self._draft(data), format_errors=self.errors)
+            )
         return data
 
-    def update_values(self) -> dict:
-        """Keyword arguments for services.update_create (without action and author)."""
-        return {
-            **self._rule_values(self.cleaned_data),
-            "seen_update_id": self.cleaned_data.get("seen_update_id"),
-        }
+    def draft(self) -> services.UpdateDraft:
+        """What services.update_create stores (with the action, the author and seen_update_id)."""
+        return self._draft(self.cleaned_data)
 
-    def _rule_values(self, data: dict) -> dict:
-        """What the service checks and stores: the answers, or for "no change" only its reason
-        (the service copies the rest from services.no_change_baseline, as for the API)."""
+    def _draft(self, data: dict) -> services.UpdateDraft:
+        """The answers as a draft: for "no change" only its reason (the service copies the rest
+        from services.no_change_baseline, as for the API)."""
         quarter = data.get("quarter")
-        common = {
-            "quarter": Quarter.from_code(quarter) if quarter else None,
-            "partner": data.get("partner"),
-        }
+        common = {"quarter": Quarter.from_code(quarter) if quarter else None, "partner": data.get("partner")}
         if data.get("change") == NO_CHANGE:
-            return {**common, "commentary": data.get("no_change_reason") or "", "no_change": True}
-        return {
-            **common,
-            "status": data.get("status") or "",
-            "rag": data.get("rag") or "",
-            "percent_complete": data.get("percent_complete"),
-            "commentary": data.get("commentary") or "",
-            "next_steps": data.get("next_steps") or "",
-            "revised_due_date": data.get("revised_due_date"),
-            "revision_reason": data.get("revision_reason") or "",
-        }
+            return services.UpdateDraft(
+                **common, commentary=data.get("no_change_reason") or "", no_change=True
+            )
+        return services.UpdateDraft.from_values({**data, **common})
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put the service's ValidationError messages on the fields they are about.
-
-        A field whose answer already failed its own check keeps that message only:
-        the service, given no value for it, would only repeat it less precisely.
-        """
+        """Put errors keyed by the draft's fields (services.update_errors, or the
+        ValidationError of update_create) on the questions they are about, once each."""
         no_change = self.cleaned_data.get("change") == NO_CHANGE
-        # The service names its arguments; "no change" answers are asked by other questions.
+        # The service names the draft's fields; "no change" answers are asked by other questions.
         renamed = {"commentary": "no_change_reason", "no_change": "change"} if no_change else {}
         for key, messages in errors.items():
             field = renamed.get(key, key)

@@ -26,8 +26,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from accounts import access
 from actionplan.models import Action, ActionPlan
-from core import access
 from themes.models import PartnerAuthority
 
 # (key, header as written in the template and the export, required)

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from core import clock
 from core.models import TimeStampedModel
-from core.quarters import Quarter, financial_year_label
+from core.quarters import Quarter, financial_year_label, year_quarters
 
 
 def by_reference(prefix: str = "", *, descending: bool = False) -> list:
@@ -61,7 +61,7 @@ class ActionPlan(TimeStampedModel):
 
     @property
     def quarters(self) -> list[Quarter]:
-        return [Quarter(self.year, n) for n in (1, 2, 3, 4)]
+        return year_quarters(self.year)
 
     def clean(self):
         if self.strategy_id and self.year not in self.strategy.years:
@@ -100,8 +100,8 @@ class Action(TimeStampedModel):
         related_name="carried_forward_to",
         help_text="The unfinished action of an earlier plan this continues.",
     )
-    # Denormalised pointer to the newest overall update, kept by
-    # actionplan.services.update_create, so lists need no subquery for "now".
+    # Denormalised pointer to the current overall state, kept by actionplan.derived.refresh
+    # with the quarter states, so lists need no subquery for "now".
     latest_update = models.ForeignKey(
         "ProgressUpdate",
         on_delete=models.SET_NULL,
@@ -278,13 +278,11 @@ class ActionQuarterState(models.Model):
     status a quarter earlier), so every dashboard figure is one grouped query on
     this table, with no join to the updates and no subquery per action. A
     partner's row is already resolved: its latest partner update, else the
-    overall state. The rule itself lives in actionplan.selectors (state_key);
-    services.quarter_states_rebuild keeps the rows (actionplan.signals calls it
-    when an action, its partners or its updates change) and
-    `manage.py rebuild_quarter_states` rebuilds them all.
+    overall state. The rule itself lives in actionplan.rules (state_key, state_at);
+    actionplan.derived.refresh keeps the rows (actionplan.signals calls it when an
+    action, its partners or its updates change) and `manage.py rebuild_quarter_states`
+    rebuilds them all.
     """
-
-    NOT_REPORTED = "not_reported"
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="quarter_states")
     # No single-column indexes on partner, plan and theme: the composite indexes

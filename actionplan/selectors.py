@@ -1,9 +1,9 @@
-"""Reads of action state: the one place the end-of-quarter rule lives.
+"""Reads of action state, from the derived state actionplan.derived keeps.
 
-The state of an action at the end of quarter Q is its latest progress update for a
-period up to and including Q (latest by period, then by time entered). For one
-partner it is that partner's latest partner update, or the overall state when the
-partner has none. Dashboards, lists and board reports all call these functions.
+The end-of-quarter rule is actionplan.rules'; its answer for every action, partner and
+quarter of the plan's year is stored in ActionQuarterState, and the current overall
+state in Action.latest_update. Everything here reads those: dashboards, lists, the
+board report, My actions, the reminders and the returns.
 """
 
 from __future__ import annotations
@@ -11,87 +11,17 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
-from actionplan.models import (
-    Action,
-    ActionPlan,
-    ActionQuarterState,
-    ProgressUpdate,
-    QuarterLock,
-    by_reference,
-)
+from actionplan import rules, window
+from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, by_reference
+from actionplan.window import UpdateWindow
 from core import clock
 from core.quarters import Quarter
 
-if TYPE_CHECKING:
-    from actionplan.services import UpdateWindow
-
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
-
-# Statuses left out of roll-ups (% complete averages, overdue) because the
-# action is no longer being delivered in this plan.
-EXCLUDED_STATUSES = (Status.CANCELLED, Status.DEFERRED)
-CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED, Status.DEFERRED)
-
-STATE_ORDER = ("-period", "-created_at", "-id")
-
-
-def state_key(update) -> tuple:
-    """STATE_ORDER as a sort key: the update with the greatest key is the state.
-
-    Takes anything with the update's period, created_at and pk (a model or a
-    values_list(named=True) row, as services.rebuild_quarter_states reads them)."""
-    return (update.period, update.created_at, update.pk)
-
-
-def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, outer="pk"):
-    """Subquery giving the id of an action's state update (see module docstring)."""
-    updates = ProgressUpdate.objects.filter(action=OuterRef(outer))
-    if quarter is not None:
-        updates = updates.filter(period__lte=quarter.code)
-    if partner is None:
-        updates = updates.filter(partner__isnull=True)
-    else:
-        updates = updates.filter(partner=partner)
-    return Subquery(updates.order_by(*STATE_ORDER).values("id")[:1])
-
-
-def with_state_update_id(
-    actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
-) -> QuerySet[Action]:
-    """Annotate `state_update_id` on each action (None: not reported by then)."""
-    # "Now" overall is the denormalised pointer kept by services.update_create.
-    overall = F("latest_update_id") if quarter is None else latest_update_subquery(quarter=quarter)
-    searched = overall
-    if partner is not None:
-        searched = Coalesce(latest_update_subquery(quarter=quarter, partner=partner), overall)
-    if quarter is None:
-        return actions.annotate(state_update_id=searched)
-    # Within the action's plan year the answer is stored in ActionQuarterState.
-    rows = ActionQuarterState.objects.filter(action=OuterRef("pk"), period=quarter.code)
-    rows = rows.filter(partner__isnull=True) if partner is None else rows.filter(partner=partner)
-    stored = Subquery(rows.values("update_id")[:1])
-    return actions.annotate(
-        state_update_id=Case(
-            When(plan__year=quarter.year, then=stored), default=searched, output_field=BigIntegerField()
-        )
-    )
 
 
 def picture_period(plan: ActionPlan, quarter: Quarter | None) -> int:
@@ -130,6 +60,33 @@ def quarter_states(
     return rows
 
 
+def _picture_period_expression(quarter: Quarter | None):
+    """picture_period per action, as a query expression on Action: the period of the row
+    holding its state at `quarter`'s end (None: now), NULL before its plan's year."""
+    year_end = F("plan__year") * 10 + 4
+    if quarter is None:
+        return year_end
+    return Case(
+        When(plan__year=quarter.year, then=Value(quarter.code)),
+        When(plan__year__lt=quarter.year, then=year_end),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def with_state_update_id(
+    actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
+) -> QuerySet[Action]:
+    """Annotate `state_update_id` on each action (None: not reported by then), from the state rows."""
+    if quarter is None and partner is None:
+        return actions.annotate(state_update_id=F("latest_update_id"))
+    rows = ActionQuarterState.objects.filter(action=OuterRef("pk"), period=OuterRef("state_period"))
+    rows = rows.filter(partner__isnull=True) if partner is None else rows.filter(partner=partner)
+    return actions.annotate(state_period=_picture_period_expression(quarter)).annotate(
+        state_update_id=Subquery(rows.values("update_id")[:1])
+    )
+
+
 @dataclass(frozen=True)
 class ActionState:
     """Where one action stood at a moment: now, or the end of a quarter."""
@@ -144,7 +101,7 @@ class ActionState:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return rules.STATUS_LABELS[self.status]
 
     @property
     def rag(self) -> str | None:
@@ -152,7 +109,7 @@ class ActionState:
 
     @property
     def rag_label(self) -> str:
-        return Rag(self.rag).label if self.rag else "Not yet reported"
+        return rules.rag_label(self.rag)
 
     @property
     def percent_complete(self) -> int:
@@ -160,9 +117,7 @@ class ActionState:
 
     @property
     def due_date(self) -> datetime.date:
-        if self.update and self.update.revised_due_date:
-            return self.update.revised_due_date
-        return self.action.due_date
+        return rules.due_date(self.action.due_date, self.update.revised_due_date if self.update else None)
 
     @property
     def slipped_days(self) -> int:
@@ -170,23 +125,7 @@ class ActionState:
 
     @property
     def is_overdue(self) -> bool:
-        return is_overdue(self.due_date, self.status, self.as_of)
-
-
-def is_overdue(due_date: datetime.date, status: str, as_of: datetime.date) -> bool:
-    """Overdue: still being delivered and its (revised) due date has passed."""
-    return status not in CLOSED_STATUSES and due_date < as_of
-
-
-def overdue_q(as_of: datetime.date) -> Q:
-    """`is_overdue` for an Action queryset, on its current state (latest_update).
-
-    An action with no update is not started, so it is overdue on its original date.
-    """
-    still_open = Q(latest_update__isnull=True) | ~Q(latest_update__status__in=CLOSED_STATUSES)
-    revised = Q(latest_update__revised_due_date__isnull=False)
-    late = (revised & Q(latest_update__revised_due_date__lt=as_of)) | (~revised & Q(due_date__lt=as_of))
-    return still_open & late
+        return rules.is_overdue(self.due_date, self.status, self.as_of)
 
 
 def action_states(
@@ -216,56 +155,32 @@ def newest_update(action: Action) -> ProgressUpdate | None:
     return action.updates.order_by("-id").first()
 
 
-def locked_up_to() -> Quarter | None:
-    """The latest locked quarter: it and every quarter before it are closed."""
-    period = QuarterLock.objects.order_by("-period").values_list("period", flat=True).first()
-    return Quarter.from_code(period) if period else None
+# --- quarterly returns: which actions owe an overall update for a quarter ----------
 
 
-def is_quarter_locked(quarter: Quarter) -> bool:
-    last = locked_up_to()
-    return last is not None and quarter <= last
-
-
-# Quarterly returns: which actions owe an overall update for a quarter.
-
-
-def _expecting_rows(quarter: Quarter) -> QuerySet[ActionQuarterState]:
-    """The state rows, at `quarter`, of the actions that owe an overall update for it.
-
-    In the approved plan of the quarter's financial year (a draft takes no updates yet
-    and a closed plan's record is final, so neither owes one), started by the
-    quarter's end, and not completed, cancelled or deferred by the end of the
-    quarter before. The one place that rule lives.
-    """
-    still_open = ("", Status.NOT_STARTED, Status.IN_PROGRESS)
-    return ActionQuarterState.objects.filter(
-        period=quarter.code,
-        partner__isnull=True,
-        previous_status__in=still_open,
-        plan__year=quarter.year,
-        plan__status=ActionPlan.Status.APPROVED,
-        action__start_date__lte=quarter.last_day,
-    )
+def _owing_rows(quarter: Quarter) -> QuerySet[ActionQuarterState]:
+    """The state rows, at `quarter`, of the actions that owe an overall update for it
+    (rules.owes_update_q)."""
+    return ActionQuarterState.objects.filter(rules.owes_update_q(quarter))
 
 
 def actions_expecting_update(
     *, quarter: Quarter, actions: QuerySet[Action] | None = None
 ) -> QuerySet[Action]:
-    """Actions that owe an overall update for `quarter` (see _expecting_rows).
+    """Actions that owe an overall update for `quarter` (rules.owes_update_q).
 
-    Annotates `has_update` (an overall update for the quarter exists: then the
-    quarter's state is one, since the state is the latest by quarter).
+    Annotates `has_update` (rules.received_q: the quarter's overall update is in).
     """
     actions = Action.objects.all() if actions is None else actions
-    rows = _expecting_rows(quarter)
+    rows = _owing_rows(quarter)
     return actions.filter(pk__in=rows.values("action")).annotate(
-        has_update=Exists(rows.filter(action=OuterRef("pk"), update_period=quarter.code))
+        has_update=Exists(rows.filter(rules.received_q(quarter), action=OuterRef("pk")))
     )
 
 
 def actions_missing_update(*, quarter: Quarter, actions: QuerySet[Action] | None = None) -> QuerySet[Action]:
-    """Actions expecting an overall update for `quarter` that have none yet."""
+    """Actions owing an overall update for `quarter` that have none yet: "due" while the
+    quarter is open, "missed" once it is locked (Return.MISSED)."""
     return actions_expecting_update(quarter=quarter, actions=actions).filter(has_update=False)
 
 
@@ -274,24 +189,42 @@ def update_returns(*, quarter: Quarter, strategy=None, lead_officer=None) -> tup
 
     Optionally only `strategy`'s actions, and only those `lead_officer` leads.
     """
-    rows = _expecting_rows(quarter)
+    rows = _owing_rows(quarter)
     if strategy is not None:
         rows = rows.filter(plan__strategy=strategy)
     if lead_officer is not None:
         rows = rows.filter(action__lead_officer=lead_officer)
     totals = rows.aggregate(
-        expected=Count("action"), received=Count("action", filter=Q(update_period=quarter.code))
+        expected=Count("action"), received=Count("action", filter=rules.received_q(quarter))
     )
     return totals["received"], totals["expected"]
 
 
+class Return:
+    """Where one action's overall update for a quarter stands."""
+
+    DUE = "due"  # owed, not given, and the quarter still open
+    RECEIVED = "received"
+    MISSED = "missed"  # owed, not given, and the quarter locked: it can no longer come
+    NOT_OWED = "not_owed"  # not in an approved plan of that year, not started, or closed before
+
+
+def return_state(*, owed: bool, received: bool, locked: bool) -> str:
+    """The one rule from its three facts (owed: rules.owes_update_q; received: rules.received_q)."""
+    if not owed:
+        return Return.NOT_OWED
+    if received:
+        return Return.RECEIVED
+    return Return.MISSED if locked else Return.DUE
+
+
 @dataclass(frozen=True)
 class LedAction:
-    """One of an officer's actions, the quarters it takes updates for, and whether the
-    reporting quarter's update is still due."""
+    """One of an officer's actions, the quarters it takes updates for, and where its update
+    for the reporting quarter stands (a Return)."""
 
     state: ActionState
-    reported: bool
+    returned: str
     last_updated_at: datetime.datetime | None
     window: UpdateWindow
     quarter: Quarter
@@ -303,7 +236,15 @@ class LedAction:
 
     @property
     def update_due(self) -> bool:
-        return self.quarter_open and not self.reported and self.state.status not in CLOSED_STATUSES
+        return self.returned == Return.DUE
+
+    @property
+    def reported(self) -> bool:
+        return self.returned == Return.RECEIVED
+
+    @property
+    def missed(self) -> bool:
+        return self.returned == Return.MISSED
 
 
 @dataclass(frozen=True)
@@ -319,6 +260,10 @@ class LedActions:
     @property
     def due_count(self) -> int:
         return sum(row.update_due for row in self.rows)
+
+    @property
+    def missed_count(self) -> int:
+        return sum(row.missed for row in self.rows)
 
     @property
     def quarter_open(self) -> bool:
@@ -338,46 +283,45 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
     """The actions `user` leads in the plans that take updates now; those due an update
     for `quarter` (the reporting quarter) first.
 
-    A plan is listed when an update can be added to its actions now (services.plan_window:
+    A plan is listed when an update can be added to its actions now (window.plan_window:
     approved, a started quarter of its year not locked), so in April last year's plan is
     listed while its Q4 is open, beside this year's once it is approved. When none is, this
-    financial year's plan is listed, every row closed with its reason. An update is due
-    where `quarter` is open for that action (services.update_window) and it has no overall
-    update for `quarter` or later (a partner update does not count, as for the reminders),
-    and is not completed, cancelled or deferred.
+    financial year's plan is listed, every row closed with its reason. Whether an update
+    is due is the returns' rule (return_state), the same the reminders and the
+    missing-updates page use.
     """
-    # Which quarters are open is services' rule (services itself reads through this module).
-    from actionplan import services
-
-    locked = locked_up_to()
+    locked = window.locked_up_to()
     this_year = clock.current_financial_year()
     # Filtered before annotating, the count is of this officer's actions only.
     plans = ActionPlan.objects.filter(actions__lead_officer=user).annotate(led=Count("actions"))
     plans = list(plans.order_by("year", "pk"))
-    windows = {plan.pk: services.plan_window(plan, locked_up_to=locked) for plan in plans}
+    windows = {plan.pk: window.plan_window(plan, locked=locked) for plan in plans}
     listed = [plan for plan in plans if windows[plan.pk].is_open] or [p for p in plans if p.year == this_year]
+    owing = _owing_rows(quarter).filter(action=OuterRef("pk"))
     updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
     actions = (
         Action.objects.filter(lead_officer=user, plan__in=listed)
         .select_related("theme", "plan", "latest_update")
         .annotate(
-            reported=Exists(updates.filter(period__gte=quarter.code, partner__isnull=True)),
+            owed=Exists(owing),
+            received=Exists(owing.filter(rules.received_q(quarter))),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
         .order_by("plan__year", "theme__number", *by_reference(), "pk")
     )
     today = clock.today()
+    is_locked = locked is not None and quarter <= locked
     rows = [
         LedAction(
             ActionState(a, a.latest_update, today),
-            a.reported,
+            return_state(owed=a.owed, received=a.received, locked=is_locked),
             a.last_updated_at,
-            services.update_window(a, locked_up_to=locked),
+            window.update_window(a, locked=locked),
             quarter,
         )
         for a in actions
     ]
-    rows.sort(key=lambda row: (not row.update_due, row.state.status in CLOSED_STATUSES))
+    rows.sort(key=lambda row: (not row.update_due, row.state.status in rules.CLOSED_STATUSES))
     not_listed = [
         _not_listed_reason(plan, windows[plan.pk].reason)
         for plan in plans

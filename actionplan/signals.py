@@ -1,22 +1,21 @@
-"""Keep the derived per-quarter state table (ActionQuarterState) in step with its sources.
+"""Keep the derived state (actionplan.derived) in step with its sources.
 
 Every single save of an action, its partners, its plan, its theme or its updates rebuilds
 the rows of the actions concerned (a handful of queries each), so admin edits,
 imports, the update form and the API all stay right without remembering to.
-Bulk writes send no signals: their callers run services.rebuild_quarter_states.
+Bulk writes send no signals: their callers run derived.refresh.
 """
 
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
+from actionplan import derived
 from actionplan.models import Action, ActionPlan, ProgressUpdate
 from themes.models import Theme
 
 
 def _rebuild(actions) -> None:
-    from actionplan.services import rebuild_quarter_states
-
-    rebuild_quarter_states(actions)
+    derived.refresh(actions)
 
 
 @receiver(post_save, sender=Action, dispatch_uid="quarter_states_action")

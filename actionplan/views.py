@@ -1,7 +1,7 @@
 """Officers' pages: my actions, the action list and its CSV, an action, the update form.
 
 Thin views: reads through ActionFilter and actionplan.selectors, the one write
-through actionplan.services.update_create, every "may they?" through core.access.
+through actionplan.services.update_create, every "may they?" through accounts.access.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import access
 from actionplan import selectors, services
+from actionplan import window as windows
 from actionplan.filters import DEFAULT_ORDERING, ActionFilter
 from actionplan.forms import ProgressUpdateForm, filter_helper, freeze_choices
 from actionplan.models import Action
-from core import access, clock
+from core import clock
 from core.quarters import financial_year_label
 
 PAGE_SIZE = 50
@@ -207,7 +209,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     state = selectors.ActionState(action, action.latest_update, clock.today())
     # Only those who may update are told whether, and why not, an update can be added.
-    window = services.update_window(action) if access.can_update_action(request.user, action) else None
+    window = windows.update_window(action) if access.can_update_action(request.user, action) else None
     history = action.updates.select_related("author", "partner").order_by("-created_at", "-id")
     return render(
         request,
@@ -230,7 +232,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("plan", "theme", "latest_update"), pk=pk)
     if not access.can_update_action(request.user, action):
         raise PermissionDenied
-    window = services.update_window(action)
+    window = windows.update_window(action)
     if not window.is_open:
         # Nothing to fill in: say why, rather than a form every answer of which is refused.
         return render(
@@ -245,7 +247,12 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProgressUpdateForm(request.POST, action=action, last_update=last, window=window)
         if form.is_valid():
             try:
-                update = services.update_create(action=action, author=request.user, **form.update_values())
+                update = services.update_create(
+                    action=action,
+                    author=request.user,
+                    draft=form.draft(),
+                    seen_update_id=form.cleaned_data.get("seen_update_id"),
+                )
             except services.UpdateConflict as exc:
                 conflict = exc.newer
                 # Keep what they typed; saving again now means they have seen it.

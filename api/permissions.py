@@ -1,8 +1,8 @@
-"""DRF permission classes: thin adapters onto core.access, which holds every rule."""
+"""DRF permission classes: thin adapters onto accounts.access, which holds every rule."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from core import access
+from accounts import access
 
 
 class HasPortalRole(BasePermission):

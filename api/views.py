@@ -1,6 +1,5 @@
 """The API's views: thin, reading through selectors and FilterSets, writing through services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
@@ -12,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from actionplan import selectors, services
+from actionplan import window as windows
 from actionplan.filters import ActionFilter
 from actionplan.models import Action, ActionPlan, ProgressUpdate
 from api import serializers as s
@@ -175,17 +175,16 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
             except ValidationError as error:
                 errors.update(error.detail)
         # What was left out is the service's default: "no change" copies it from the last update.
-        values = {**data, "quarter": data.get("quarter") or services.update_window(action).default}
+        draft = services.UpdateDraft.from_values(
+            {**data, "quarter": data.get("quarter") or windows.update_window(action).default}
+        )
         if errors:
-            # Add the service's rule errors for what was valid, so every problem comes back at once.
-            try:
-                services.update_validate(action=action, **values)
-            except DjangoValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors.setdefault(field, messages)
-            raise ValidationError(errors)
+            # With the service's rule errors for what was valid, so every problem comes back at once.
+            raise ValidationError(services.update_errors(action=action, draft=draft, format_errors=errors))
         try:
-            update = services.update_create(action=action, author=request.user, seen_update_id=seen, **values)
+            update = services.update_create(
+                action=action, author=request.user, draft=draft, seen_update_id=seen
+            )
         except services.UpdateConflict as conflict:
             response = error_response(
                 f"{conflict} Read the newer update, then send yours again based on it.",

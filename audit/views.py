@@ -3,9 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import access
 from audit import selectors
 from audit.forms import AuditFilterForm
-from core import access
 
 
 @require_GET

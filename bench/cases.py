@@ -19,11 +19,13 @@ def _officer_updates(ctx):
     services.update_create(
         action=action,
         author=action.lead_officer,
-        quarter=clock.reporting_quarter(),
-        status="in_progress",
-        rag="green",
-        percent_complete=n % 100,
-        commentary=f"Benchmark update {n}.",
+        draft=services.UpdateDraft(
+            quarter=clock.reporting_quarter(),
+            status="in_progress",
+            rag="green",
+            percent_complete=n % 100,
+            commentary=f"Benchmark update {n}.",
+        ),
         check_version=False,
     )
 

@@ -103,6 +103,11 @@ class Quarter:
         return self.label
 
 
+def year_quarters(year: int) -> list[Quarter]:
+    """Q1 to Q4 of financial year `year`."""
+    return [Quarter(year, n) for n in (1, 2, 3, 4)]
+
+
 def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
     """Every quarter from `first` to `last`, both included."""
     result = []

@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from core import clock
-from core.quarters import Quarter, financial_year_label, quarters_between
+from core.quarters import Quarter, financial_year_label
 
 LIVE = ""
 
@@ -27,8 +27,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data)
         self.strategy = strategy
         self.fields["year"].choices = [(y, financial_year_label(y)) for y in plan_years]
-        last = min(clock.current_quarter(), Quarter(strategy.last_year, 4))
-        quarters = quarters_between(Quarter(strategy.first_year, 1), last)
+        quarters = strategy.quarters(up_to=clock.current_quarter())
         self.fields["as_at"].choices = [
             (LIVE, "Latest updates"),
             *((q.code, q.label) for q in reversed(quarters)),

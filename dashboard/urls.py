@@ -3,5 +3,5 @@ from django.urls import path
 from dashboard import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.dashboard, name="home"),
 ]

@@ -13,12 +13,15 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from accounts import access
+from actionplan import figures
 from actionplan.models import ActionPlan
-from core import access, clock
+from core import clock
 from core.quarters import Quarter
-from dashboard import charts, rollups
+from dashboard import charts
 from dashboard.forms import DashboardFilterForm
-from themes.models import PartnerAuthority, Strategy, Theme
+from themes import selectors as themes_selectors
+from themes.models import PartnerAuthority, Theme
 
 # Rows shown in each list on the screen; the counts stay exact and link to the rest.
 LIST_LIMIT = 15
@@ -33,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.has_portal_role(request.user):
         raise PermissionDenied
     # A page already drawn for this data (and date, and filters) costs one query to find.
-    version = rollups.data_version()
+    version = figures.data_version()
     key = _page_key(version, request)
     page = cache.get(key)
     if page is None:
@@ -41,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if isinstance(page, HttpResponse):
             return page
         if page["cacheable"]:
-            cache.set(key, page, timeout=rollups.CACHE_SECONDS)
+            cache.set(key, page, timeout=figures.CACHE_SECONDS)
     context = {
         "nav_dashboard": True,
         "year_label": page["year_label"],
@@ -52,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/dashboard.html", context)
 
 
-def _page_key(version: rollups.DataVersion, request: HttpRequest) -> str:
+def _page_key(version: figures.DataVersion, request: HttpRequest) -> str:
     params = urlencode([(name, request.GET.getlist(name)) for name in PARAMETERS], doseq=True)
     digest = hashlib.sha256(params.encode()).hexdigest()[:32]
     # The calendar line links administrators to the missing updates: two versions.
@@ -60,9 +63,9 @@ def _page_key(version: rollups.DataVersion, request: HttpRequest) -> str:
     return f"dashboard-page-v2:{version.full}:{clock.today().isoformat()}:{audience}:{digest}"
 
 
-def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResponse:
+def _draw(request: HttpRequest, version: figures.DataVersion) -> dict | HttpResponse:
     """The dashboard's content for the request's filters, and whether it may be cached."""
-    strategy = Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year").first()
+    strategy = themes_selectors.active_strategy()
     if strategy is None:
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True})
     plans = {p.year: p for p in ActionPlan.objects.filter(strategy=strategy).select_related("strategy")}
@@ -80,7 +83,7 @@ def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResp
         return render(request, "dashboard/no_strategy.html", {"nav_dashboard": True, "strategy": strategy})
     theme = next((t for t in themes if t.number == form.value("theme")), None)
     partner = next((p for p in partners if p.slug == form.value("partner")), None)
-    rollup = rollups.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
+    rollup = figures.cached_summary(plan, quarter, partner, theme, list_limit=LIST_LIMIT, version=version)
     # The selects show what is on the screen (defaults included), with any errors.
     normalised = {
         "year": year,
@@ -109,7 +112,7 @@ def _draw(request: HttpRequest, version: rollups.DataVersion) -> dict | HttpResp
     }
 
 
-def _context(rollup: rollups.Rollup, form, strategy) -> dict:
+def _context(rollup: figures.Rollup, form, strategy) -> dict:
     links = ListLinks(rollup)
     return {
         "strategy": strategy,
@@ -123,15 +126,15 @@ def _context(rollup: rollups.Rollup, form, strategy) -> dict:
         ],
         "partner_rows": [_row(row.name, row.tally, links.for_partner(row.slug)) for row in rollup.partners],
         "status_cells": [(label, n, links.status(key)) for key, label, n in rollup.totals.status_rows],
-        "rag_labels": [rollups.RAG_LABELS[k] for k in rollups.RAG_KEYS],
+        "rag_labels": [figures.RAG_LABELS[k] for k in figures.RAG_KEYS],
         "trend_rows": [
-            (p.quarter.label, p.total, [p.rag[k] for k in rollups.RAG_KEYS]) for p in rollup.trend
+            (p.quarter.label, p.total, [p.rag[k] for k in figures.RAG_KEYS]) for p in rollup.trend
         ],
-        "excluded_labels": [rollups.STATUS_LABELS[s] for s in rollups._EXCLUDED],
+        "excluded_labels": [figures.STATUS_LABELS[s] for s in figures._EXCLUDED],
     }
 
 
-def _row(label: str, tally: rollups.Tally, links: ListLinks) -> dict:
+def _row(label: str, tally: figures.Tally, links: ListLinks) -> dict:
     """One line of a breakdown table: each figure with the list link that makes it up."""
     return {
         "label": label,
@@ -157,7 +160,7 @@ def _default_year(plans: dict[int, ActionPlan]) -> int:
     return max(earlier) if earlier else min(plans)
 
 
-def _charts(rollup: rollups.Rollup) -> dict[str, str]:
+def _charts(rollup: figures.Rollup) -> dict[str, str]:
     label = rollup.picture_label
     return {
         key: mark_safe(svg)  # noqa: S308 - built by dashboard.charts, which escapes every text
@@ -198,7 +201,7 @@ class ListLinks:
     are plain numbers and a single link opens the actions they are drawn from.
     """
 
-    def __init__(self, rollup: rollups.Rollup, **fixed):
+    def __init__(self, rollup: figures.Rollup, **fixed):
         self.rollup = rollup
         self.exact = rollup.is_live and rollup.partner is None
         self.base = {"year": rollup.plan.year}
@@ -218,7 +221,7 @@ class ListLinks:
     def rag(self, key: str) -> str | None:
         if not self.exact:
             return None
-        return self._url(rag="not_started" if key == rollups.NOT_REPORTED else key)
+        return self._url(rag=key)
 
     def status(self, key: str) -> str | None:
         return self._url(status=key) if self.exact else None

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "api",
     "csp",
     "audit",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.portal",
+                "ictstrategy.context_processors.portal",
             ],
         },
     },

@@ -16,5 +16,5 @@ urlpatterns = [
     path("actions/", include("actionplan.urls")),
     path("reports/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
-    path("", include("core.urls")),
+    path("", include("dashboard.urls")),
 ]

@@ -1,4 +1,8 @@
-"""The reporting calendar: when a quarter's updates open, are due and go to the board.
+"""The reporting calendar: when a quarter's updates are due, are chased and go to the board.
+
+When updates can be entered at all is not the calendar's: actionplan.window opens a
+quarter on its first day and closes it when it is locked (QuarterDates.opens_on only
+shows that first day).
 
 Working days exclude weekends and England and Wales bank holidays, taken from the
 maintained `holidays` package (its data is updated when a bank holiday is added,
@@ -20,7 +24,6 @@ ONE_DAY = datetime.timedelta(days=1)
 ESCALATION_CATCH_UP = datetime.timedelta(days=7)
 
 DEFAULTS = {
-    "open_days_before_end": 14,
     "due_working_days": 10,
     "first_reminder_days": 7,
     "board_report_working_days": 20,
@@ -65,7 +68,6 @@ class QuarterDates:
     """One quarter's reporting dates, and which reminder step falls on a day."""
 
     quarter: Quarter
-    opens_on: datetime.date
     first_reminder_on: datetime.date
     due_on: datetime.date
     escalation_on: datetime.date
@@ -88,8 +90,10 @@ class QuarterDates:
             return "escalation"
         return None
 
-    def is_open_on(self, day: datetime.date) -> bool:
-        return day >= self.opens_on
+    @property
+    def opens_on(self) -> datetime.date:
+        """Updates for the quarter can be entered from its first day (actionplan.window's rule)."""
+        return self.quarter.first_day
 
 
 def quarter_dates(quarter: Quarter, calendar=None) -> QuarterDates:
@@ -110,7 +114,6 @@ def quarter_dates(quarter: Quarter, calendar=None) -> QuarterDates:
     first_reminder = due_on - datetime.timedelta(days=rules["first_reminder_days"])
     return QuarterDates(
         quarter=quarter,
-        opens_on=working_day_on_or_before(end - datetime.timedelta(days=rules["open_days_before_end"])),
         first_reminder_on=working_day_on_or_before(first_reminder),
         due_on=due_on,
         escalation_on=next_working_day(due_on),

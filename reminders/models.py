@@ -11,7 +11,7 @@ from core.quarters import Quarter
 
 
 class ReportingCalendar(TimeStampedModel):
-    """When a strategy's quarterly updates open, are due and are reported to the board.
+    """When a strategy's quarterly updates are due and are reported to the board.
 
     Dates are counted from each quarter's last day; a QuarterDeadline overrides
     them for one quarter (a board meeting moved, a Christmas extension).
@@ -19,11 +19,6 @@ class ReportingCalendar(TimeStampedModel):
 
     strategy = models.OneToOneField(
         "themes.Strategy", on_delete=models.CASCADE, related_name="reporting_calendar"
-    )
-    open_days_before_end = models.PositiveSmallIntegerField(
-        default=14,
-        help_text="Updates open this many days before the quarter's last day (on the working day before "
-        "if that is not one): officers can report on the quarter's last weeks.",
     )
     due_working_days = models.PositiveSmallIntegerField(
         default=10,

@@ -16,6 +16,7 @@ from core import clock
 from core.quarters import Quarter
 from reminders.calendar import QuarterDates, quarter_dates
 from reminders.models import Reminder, ReportingCalendar
+from themes import selectors as themes_selectors
 from themes.models import Strategy
 
 User = get_user_model()
@@ -25,10 +26,9 @@ def active_strategies() -> list[Strategy]:
     """Active strategies, each with its `calendar` (None: the default rules)."""
     # One query (two with a calendar): the summary sits on the cached dashboard.
     strategies = list(
-        Strategy.objects.filter(status=Strategy.Status.ACTIVE)
+        themes_selectors.active_strategies()
         .select_related("reporting_calendar")
         .prefetch_related("reporting_calendar__deadlines")
-        .order_by("-first_year", "pk")
     )
     for strategy in strategies:
         strategy.calendar = getattr(strategy, "reporting_calendar", None)

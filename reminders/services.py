@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from accounts import access
 from actionplan import selectors as action_selectors
+from actionplan import window as windows
 from actionplan.models import by_reference
-from core import access, clock, emails
+from core import clock, emails
 from core.quarters import Quarter
 from reminders import selectors
 from reminders.models import Reminder
@@ -64,7 +66,7 @@ def due_steps() -> list[tuple[Strategy, Quarter, str]]:
             continue
         # A quarter's steps fall after its end, or late in it with a short deadline.
         for quarter in (current.previous(), current):
-            if action_selectors.is_quarter_locked(quarter):
+            if windows.is_quarter_locked(quarter):
                 continue
             step = selectors.dates_for(strategy, quarter).step_on(today)
             if step:
@@ -212,7 +214,7 @@ def reminder_send_now(*, strategy: Strategy, quarter: Quarter, officer, requeste
     """
     if not access.can_chase_updates(requested_by):
         raise PermissionDenied("Only administrators can send reminders.")
-    if action_selectors.is_quarter_locked(quarter):
+    if windows.is_quarter_locked(quarter):
         raise ValidationError(f"{quarter.label} is locked: it has been reported.")
     if not officer.email:
         raise ValidationError(f"{officer.display_name} has no e-mail address in the portal.")

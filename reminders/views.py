@@ -1,5 +1,5 @@
 """The officer's reminders and the administrators' missing-updates page. Thin: the
-rules are in selectors and services, the permissions in core.access."""
+rules are in selectors and services, the permissions in accounts.access."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,9 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from actionplan.selectors import is_quarter_locked, update_returns
-from core import access, clock
-from core.quarters import Quarter, quarters_between
+from accounts import access
+from actionplan.selectors import update_returns
+from actionplan.window import is_quarter_locked
+from core import clock
+from core.quarters import Quarter
 from reminders import selectors, services
 from reminders.forms import QuarterForm, RemindNowForm
 
@@ -35,9 +37,7 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
 
 
 def _quarters(strategy) -> list[Quarter]:
-    last = clock.current_quarter()
-    first = Quarter(strategy.first_year, 1)
-    return quarters_between(first, min(last, Quarter(strategy.last_year, 4)))
+    return strategy.quarters(up_to=clock.current_quarter())
 
 
 @require_GET

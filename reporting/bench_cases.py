@@ -93,10 +93,10 @@ def _quarter(ctx):
     # without this the quarter reads as "not yet reported" and the report leaves
     # out its exceptions and changes (half the pages, and an easy memory figure).
     # Also mends a bench database made before this line existed.
+    from actionplan import derived
     from actionplan.models import Action
-    from actionplan.services import rebuild_quarter_states
 
-    rebuild_quarter_states(Action.objects.filter(plan__strategy=strategy))
+    derived.refresh(Action.objects.filter(plan__strategy=strategy))
     ctx.extra["report_strategy"] = strategy
     return strategy
 

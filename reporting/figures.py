@@ -1,7 +1,7 @@
 """The report's figures: the dashboard's roll-ups, plus the rows the tables need.
 
 Every count (by RAG, status, theme and partner; overdue; slipped; average %
-complete; what changed) is taken from dashboard.rollups, the same module that
+complete; what changed) is taken from actionplan.figures, the same module that
 draws the dashboard, so the board's PDF and the committee's screen cannot
 disagree. The tables need each action's full state (lead, partners, commentary,
 next steps): those come from actionplan.selectors.action_states, the one
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from actionplan import figures as rollups
+from actionplan import rules
+from actionplan.figures import RAG_KEYS, RAG_LABELS, Rollup, Tally
 from actionplan.selectors import ActionState, Rag, Status, action_states
-from dashboard import rollups
-from dashboard.rollups import RAG_KEYS, RAG_LABELS, Rollup, Tally
 
 __all__ = ["RAG_KEYS", "RAG_LABELS", "Rollup", "Tally", "Changes", "rollup_for", "states_at"]
 
@@ -77,8 +78,8 @@ def changes(rollup: Rollup, states: dict[int, ActionState], previous: dict[int, 
 
 def exceptions(states: list[ActionState]) -> list[ActionState]:
     """Every red, then every amber action: what the board must discuss."""
-    order = {Rag.RED: 0, Rag.AMBER: 1}
-    return sorted((s for s in states if s.rag in order), key=lambda s: order[s.rag])
+    shown = (Rag.RED, Rag.AMBER)
+    return sorted((s for s in states if s.rag in shown), key=lambda s: rules.rag_rank(s.rag))
 
 
 def completed(tally: Tally) -> int:

@@ -13,9 +13,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from actionplan.models import Action, ActionPlan, QuarterLock, by_reference
-from core.quarters import Quarter, quarters_between
+from core.quarters import Quarter
 from reporting import figures
 from reporting.models import BoardReport, Delivery, Recipient
+from themes import selectors as themes_selectors
 from themes.models import PartnerAuthority, Strategy
 
 CLASSIFICATION = "OFFICIAL"
@@ -53,8 +54,7 @@ class ReportContent:
         return figures.completed(self.summary)
 
 
-def active_strategy() -> Strategy | None:
-    return Strategy.objects.filter(status=Strategy.Status.ACTIVE).order_by("-first_year").first()
+active_strategy = themes_selectors.active_strategy
 
 
 def report_date(*, period: int, requested_at: datetime.datetime) -> datetime.date:
@@ -148,5 +148,4 @@ def active_recipients() -> QuerySet[Recipient]:
 
 def reportable_quarters(strategy: Strategy, *, up_to: Quarter) -> list[Quarter]:
     """The quarters of the strategy that have started, newest first."""
-    last = min(up_to, Quarter(strategy.last_year, 4))
-    return list(reversed(quarters_between(Quarter(strategy.first_year, 1), last)))
+    return list(reversed(strategy.quarters(up_to=up_to)))

@@ -21,9 +21,10 @@ from django.db.models import F
 from django.template import Engine
 from django.utils.safestring import mark_safe
 
-from actionplan import selectors as plan_selectors
+from accounts import access
 from actionplan import services as plan_services
-from core import access, clock, emails
+from actionplan import window as windows
+from core import clock, emails
 from core.quarters import Quarter
 from reporting import selectors
 from reporting.models import BoardReport, Delivery
@@ -162,7 +163,7 @@ def report_build(*, report_id: int) -> BoardReport:
 
 
 def _write_pdf(report: BoardReport, *, next_state: str, from_state: str) -> BoardReport:
-    locked = plan_selectors.is_quarter_locked(report.quarter)
+    locked = windows.is_quarter_locked(report.quarter)
     rendered = render(report_html(report))
     name = f"reports/{report.pk}-{report.filename}"
     report.pdf.storage.delete(name)  # a rebuild replaces the file rather than adding a suffix

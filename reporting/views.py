@@ -1,7 +1,7 @@
 """The /reports/ pages: thin views over reporting.selectors and reporting.services.
 
 Everyone with a portal role reads and downloads; administrators request, preview,
-send and retry (core.access). Every write is a POST that answers with a redirect.
+send and retry (accounts.access). Every write is a POST that answers with a redirect.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import access
+from accounts import access
 from reporting import selectors, services
 from reporting.forms import ReportRequestForm
 from reporting.models import BoardReport

@@ -2,14 +2,13 @@
 
 It reads every action's state through actionplan.selectors.action_states (the
 end-of-quarter rule, one action at a time in Python) and counts in Python, so it
-shares nothing with the SQL aggregation in dashboard.rollups.
+shares nothing with the SQL aggregation in dashboard.figures.
 """
 
 from collections import Counter
 
-from actionplan import selectors
+from actionplan import figures, selectors
 from actionplan.models import Action
-from dashboard import rollups
 
 
 def states(plan, *, quarter=None, partner=None, theme=None):
@@ -22,7 +21,7 @@ def states(plan, *, quarter=None, partner=None, theme=None):
 
 
 def rag_key(state):
-    return state.rag or rollups.NOT_REPORTED
+    return state.rag or figures.NOT_REPORTED
 
 
 def recount(rows):

@@ -1,6 +1,6 @@
 import pytest
 
-from core import access
+from accounts import access
 
 pytestmark = pytest.mark.django_db
 

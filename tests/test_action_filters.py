@@ -202,8 +202,8 @@ def test_references_sort_as_people_read_them(plan, theme, officer):
 
 
 def test_dashboard_lists_sort_references_as_people_read_them(plan, theme, officer):
+    from actionplan import figures
     from core.quarters import Quarter
-    from dashboard import rollups
 
     for reference in ("1.10", "1.2"):
         # Same due date and theme: the reference decides.
@@ -214,5 +214,5 @@ def test_dashboard_lists_sort_references_as_people_read_them(plan, theme, office
             reference=reference,
             due_date=datetime.date(2022, 9, 30),
         )
-    picture = rollups.summary(plan, Quarter(2022, 3))
+    picture = figures.summary(plan, Quarter(2022, 3))
     assert [line.reference for line in picture.overdue] == ["1.2", "1.10"]

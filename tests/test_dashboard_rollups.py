@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from actionplan import figures
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import ActionPlan
-from core import demo
 from core.quarters import Quarter
-from dashboard import rollups
+from demo import loader as demo
 from tests import dashboard_reference as ref
 from themes.factories import PartnerFactory
 from themes.models import PartnerAuthority, Strategy
@@ -41,9 +41,9 @@ def assert_matches(plan, rollup, *, quarter=None, partner=None, theme=None):
         state = slipped[line.action_id]
         assert line.slipped_days == state.slipped_days
         assert line.revision_reason == state.update.revision_reason
-    before = ref.states(plan, quarter=rollups.comparison_quarter(quarter), partner=partner, theme=theme)
+    before = ref.states(plan, quarter=figures.comparison_quarter(quarter), partner=partner, theme=theme)
     kinds = ref.change_kinds(rows, before)
-    for kind in rollups.CHANGE_KINDS:
+    for kind in figures.CHANGE_KINDS:
         expected = {a for a, k in kinds.items() if k == kind}
         assert rollup.changes.counts[kind] == len(expected), kind
         assert {line.action_id for line in rollup.changes.lines[kind]} <= expected
@@ -69,7 +69,7 @@ def test_demo_figures_match_a_recount(demo_plan):
     for code in (None, 20221, 20222, 20223, 20214):
         quarter = Quarter.from_code(code) if code else None
         plan = ActionPlan.objects.get(strategy=strategy, year=quarter.year) if quarter else demo_plan
-        rollup = rollups.summary(plan, quarter)
+        rollup = figures.summary(plan, quarter)
         assert rollup.totals.total == plan.actions.count()
         assert_matches(plan, rollup, quarter=quarter)
     assert_trend_matches(strategy, rollup)
@@ -78,7 +78,7 @@ def test_demo_figures_match_a_recount(demo_plan):
 def test_demo_partner_figures_match_a_recount(demo_plan):
     for partner in PartnerAuthority.objects.all():
         for quarter in (None, Quarter(2022, 2)):
-            rollup = rollups.summary(demo_plan, quarter, partner=partner)
+            rollup = figures.summary(demo_plan, quarter, partner=partner)
             assert rollup.totals.total == demo_plan.actions.filter(partners=partner).count()
             assert_matches(demo_plan, rollup, quarter=quarter, partner=partner)
         assert_trend_matches(demo_plan.strategy, rollup, partner=partner)
@@ -86,15 +86,15 @@ def test_demo_partner_figures_match_a_recount(demo_plan):
 
 def test_demo_theme_figures_match_a_recount(demo_plan):
     theme = demo_plan.strategy.themes.get(number=3)
-    rollup = rollups.summary(demo_plan, Quarter(2022, 3), theme=theme)
+    rollup = figures.summary(demo_plan, Quarter(2022, 3), theme=theme)
     assert [row.number for row in rollup.themes] == [3]
     assert_matches(demo_plan, rollup, quarter=Quarter(2022, 3), theme=theme)
     assert_trend_matches(demo_plan.strategy, rollup, theme=theme)
 
 
 def test_demo_lists_are_cut_but_counts_stay_exact(demo_plan):
-    full = rollups.summary(demo_plan)
-    cut = rollups.summary(demo_plan, list_limit=2)
+    full = figures.summary(demo_plan)
+    cut = figures.summary(demo_plan, list_limit=2)
     assert cut.totals.overdue == full.totals.overdue > 2
     assert len(cut.overdue) == 2 and cut.overdue == full.overdue[:2]
     assert cut.changes.counts == full.changes.counts
@@ -105,8 +105,8 @@ def test_cached_summary_sees_a_new_update_at_once(demo_plan, settings):
     from actionplan import services
     from core import clock
 
-    first = rollups.cached_summary(demo_plan)
-    assert rollups.cached_summary(demo_plan) is not first or first.totals.total  # a cache hit is fine
+    first = figures.cached_summary(demo_plan)
+    assert figures.cached_summary(demo_plan) is not first or first.totals.total  # a cache hit is fine
     action = demo_plan.actions.filter(latest_update__rag="green").first()
     services.update_create(
         action=action,
@@ -118,7 +118,7 @@ def test_cached_summary_sees_a_new_update_at_once(demo_plan, settings):
         commentary="Supplier failed.",
         check_version=False,
     )
-    after = rollups.cached_summary(demo_plan)
+    after = figures.cached_summary(demo_plan)
     assert after.totals.rag["red"] == first.totals.rag["red"] + 1
     assert after.totals.rag["green"] == first.totals.rag["green"] - 1
 
@@ -132,7 +132,7 @@ def empty_plan(strategy, theme):
 
 
 def test_empty_plan(empty_plan):
-    rollup = rollups.summary(empty_plan)
+    rollup = figures.summary(empty_plan)
     assert rollup.totals.total == 0
     assert rollup.totals.average_percent is None
     assert rollup.overdue == [] and rollup.slippage == []
@@ -153,12 +153,12 @@ def test_all_completed(plan, theme, officer, maidstone):
             percent_complete=100,
             created_at=at(2022, 10, 3),
         )
-    rollup = rollups.summary(plan, Quarter(2022, 3))
+    rollup = figures.summary(plan, Quarter(2022, 3))
     assert rollup.totals.status["completed"] == 3 and rollup.totals.rag["blue"] == 3
     assert rollup.totals.average_percent == 100
     assert rollup.totals.overdue == 0
-    assert rollup.changes.counts == dict.fromkeys(rollups.CHANGE_KINDS, 0)
-    at_q2 = rollups.summary(plan, Quarter(2022, 2))
+    assert rollup.changes.counts == dict.fromkeys(figures.CHANGE_KINDS, 0)
+    at_q2 = figures.summary(plan, Quarter(2022, 2))
     assert at_q2.changes.counts["completed"] == 3
     assert_matches(plan, rollup, quarter=Quarter(2022, 3))
 
@@ -171,14 +171,14 @@ def test_action_serving_one_partner_only(plan, theme, officer, maidstone, swale)
     UpdateFactory(
         action=both, partner=swale, period=20222, rag="amber", commentary="Works", created_at=at(2022, 10, 3)
     )
-    rollup = rollups.summary(plan, Quarter(2022, 2))
+    rollup = figures.summary(plan, Quarter(2022, 2))
     by_partner = {row.slug: row.tally for row in rollup.partners}
     assert by_partner["maidstone"].total == 1 and by_partner["maidstone"].rag["green"] == 1
     assert by_partner["swale"].total == 2
-    assert by_partner["swale"].rag == {**dict.fromkeys(rollups.RAG_KEYS, 0), "red": 1, "amber": 1}
+    assert by_partner["swale"].rag == {**dict.fromkeys(figures.RAG_KEYS, 0), "red": 1, "amber": 1}
     # Overall, the partner update does not count; the total counts each action once.
     assert rollup.totals.total == 2 and rollup.totals.rag["amber"] == 0
-    swale_view = rollups.summary(plan, Quarter(2022, 2), partner=swale)
+    swale_view = figures.summary(plan, Quarter(2022, 2), partner=swale)
     assert swale_view.totals.rag["amber"] == 1 and swale_view.totals.total == 2
     assert_matches(plan, swale_view, quarter=Quarter(2022, 2), partner=swale)
 
@@ -195,10 +195,10 @@ def test_updates_entered_late_in_the_quarter(action):
         created_at=at(2022, 10, 14),
     )
     UpdateFactory(action=action, period=20221, rag="green", percent_complete=25, created_at=at(2022, 11, 1))
-    q2 = rollups.summary(action.plan, Quarter(2022, 2))
+    q2 = figures.summary(action.plan, Quarter(2022, 2))
     assert q2.totals.rag["red"] == 1 and q2.totals.percent_sum == 30
     assert q2.changes.counts["worsened"] == 1
-    q1 = rollups.summary(action.plan, Quarter(2022, 1))
+    q1 = figures.summary(action.plan, Quarter(2022, 1))
     assert q1.totals.rag["green"] == 1 and q1.totals.percent_sum == 25
     assert q1.changes.counts["added"] == 1
 
@@ -228,11 +228,11 @@ def test_cancelled_actions_are_left_out_of_averages_and_overdue(plan, theme, off
         created_at=at(2022, 10, 3),
     )
     UpdateFactory(action=live, period=20222, percent_complete=60, created_at=at(2022, 10, 3))
-    rollup = rollups.summary(plan, Quarter(2022, 3))
+    rollup = figures.summary(plan, Quarter(2022, 3))
     assert rollup.totals.status["cancelled"] == 1
     assert rollup.totals.average_percent == 60
     assert [line.action_id for line in rollup.overdue] == [live.pk]
-    assert rollup.changes.counts == dict.fromkeys(rollups.CHANGE_KINDS, 0)
+    assert rollup.changes.counts == dict.fromkeys(figures.CHANGE_KINDS, 0)
     assert_matches(plan, rollup, quarter=Quarter(2022, 3))
 
 
@@ -246,7 +246,7 @@ def test_revised_date_puts_an_action_in_the_slippage_register_and_off_overdue(ac
         revision_reason="Supplier delay",
         created_at=at(2022, 10, 3),
     )
-    rollup = rollups.summary(action.plan, Quarter(2022, 3))
+    rollup = figures.summary(action.plan, Quarter(2022, 3))
     assert [(line.action_id, line.slipped_days, line.revision_reason) for line in rollup.slippage] == [
         (action.pk, (datetime.date(2023, 6, 30) - action.due_date).days, "Supplier delay")
     ]
@@ -265,7 +265,7 @@ def test_live_picture_reads_the_latest_update(action, officer):
         percent_complete=30,
         commentary="Waiting on a supplier",
     )
-    rollup = rollups.summary(action.plan)
+    rollup = figures.summary(action.plan)
     assert rollup.totals.rag["amber"] == 1 and rollup.totals.percent_sum == 30
     assert rollup.changes.since == Quarter(2022, 2) and rollup.changes.counts["added"] == 1
     assert_matches(action.plan, rollup)
@@ -273,11 +273,11 @@ def test_live_picture_reads_the_latest_update(action, officer):
 
 def test_not_yet_reported_action_is_overdue_on_its_original_date(plan, theme, officer):
     ActionFactory(plan=plan, theme=theme, lead_officer=officer, due_date=datetime.date(2022, 12, 31))
-    rollup = rollups.summary(plan)
-    assert rollup.totals.rag[rollups.NOT_REPORTED] == 1
+    rollup = figures.summary(plan)
+    assert rollup.totals.rag[figures.NOT_REPORTED] == 1
     assert rollup.totals.status["not_started"] == 1
     assert rollup.totals.overdue == 1 and rollup.totals.average_percent == 0
-    assert rollups.summary(plan, Quarter(2022, 3)).totals.overdue == 0  # due on the quarter's last day
+    assert figures.summary(plan, Quarter(2022, 3)).totals.overdue == 0  # due on the quarter's last day
 
 
 def test_trend_counts_each_quarters_own_plan(strategy, theme, officer):
@@ -285,7 +285,7 @@ def test_trend_counts_each_quarters_own_plan(strategy, theme, officer):
     new = ActionFactory(plan=PlanFactory(strategy=strategy, year=2022), theme=theme, lead_officer=officer)
     UpdateFactory(action=old, period=20214, rag="red", commentary="Late", created_at=at(2022, 4, 5))
     UpdateFactory(action=new, period=20221, rag="green", created_at=at(2022, 7, 5))
-    points = {p.quarter.code: p for p in rollups.trend(strategy)}
+    points = {p.quarter.code: p for p in figures.trend(strategy)}
     assert points[20214].rag["red"] == 1 and points[20214].total == 1
     assert points[20221].rag["green"] == 1 and points[20221].total == 1
     assert list(points)[0] == 20191 and list(points)[-1] == 20224
@@ -294,6 +294,6 @@ def test_trend_counts_each_quarters_own_plan(strategy, theme, officer):
 def test_partner_with_no_actions(plan, theme, officer, maidstone):
     ActionFactory(plan=plan, theme=theme, lead_officer=officer, partners=[maidstone])
     lonely = PartnerFactory(short_name="XBC", slug="xbc")
-    rollup = rollups.summary(plan, partner=lonely)
+    rollup = figures.summary(plan, partner=lonely)
     assert rollup.totals.total == 0 and rollup.totals.average_percent is None
     assert Strategy.objects.count() == 1

@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
-from core.demo import DEMO_TODAY, board_report_on, build_specs
 from core.quarters import Quarter, quarters_between
+from demo.loader import DEMO_TODAY, board_report_on, build_specs
 from themes.models import PartnerAuthority, Strategy
 
 pytestmark = pytest.mark.django_db

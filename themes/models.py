@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
-from core.quarters import financial_year_label
+from core.quarters import Quarter, financial_year_label, quarters_between
 
 
 class PartnerAuthority(TimeStampedModel):
@@ -59,6 +59,11 @@ class Strategy(TimeStampedModel):
     @property
     def period_label(self) -> str:
         return f"{financial_year_label(self.first_year)} to {financial_year_label(self.last_year)}"
+
+    def quarters(self, *, up_to: Quarter | None = None) -> list[Quarter]:
+        """The strategy's quarters in order, from its first to `up_to` (default its last) included."""
+        last = Quarter(self.last_year, 4)
+        return quarters_between(Quarter(self.first_year, 1), min(up_to, last) if up_to else last)
 
 
 class Theme(TimeStampedModel):

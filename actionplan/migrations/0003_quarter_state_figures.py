@@ -8,9 +8,9 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     # Existing portals: derive the rows from the actions and updates already there.
-    from actionplan.services import rebuild_quarter_states
+    from actionplan.derived import refresh
 
-    rebuild_quarter_states()
+    refresh()
 
 
 class Migration(migrations.Migration):

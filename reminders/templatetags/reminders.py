@@ -1,6 +1,6 @@
 from django import template
 
-from core import access
+from accounts import access
 from reminders import selectors
 
 register = template.Library()

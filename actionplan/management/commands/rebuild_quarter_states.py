@@ -6,12 +6,12 @@ running it twice gives the same rows.
 
 from django.core.management.base import BaseCommand
 
-from actionplan import services
+from actionplan import derived
 
 
 class Command(BaseCommand):
     help = "Rebuild ActionQuarterState (each action's state at the end of each quarter) from the updates."
 
     def handle(self, *args, **options):
-        rows = services.rebuild_quarter_states()
+        rows = derived.refresh()
         self.stdout.write(f"Rebuilt {rows} quarter states.")

@@ -1,4 +1,4 @@
-"""Roll-ups of action state: the figures of the dashboard and the board report.
+"""Figures: the roll-ups of action state that the dashboard and the board report show.
 
 One module so the committee's screen and the board's PDF can never disagree.
 
@@ -20,8 +20,8 @@ their counts stay exact.
 Rules (also on the page and in docs/dashboard.md):
 - An action with no update is "Not started" and "Not yet reported".
 - % complete is averaged over actions still being delivered or done: cancelled and
-  deferred actions (selectors.EXCLUDED_STATUSES) are left out; not started counts 0.
-- Overdue is selectors.is_overdue: not completed, cancelled or deferred, and its
+  deferred actions (rules.EXCLUDED_STATUSES) are left out; not started counts 0.
+- Overdue is rules.is_overdue: not completed, cancelled or deferred, and its
   due date (the state's revised date, else the original) before today, or before
   the quarter's last day as at a quarter.
 - Changes compare each action's state with its state at the end of the previous
@@ -35,31 +35,21 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from actionplan import selectors
+from actionplan import rules, selectors, window
 from actionplan.models import ActionPlan, ActionQuarterState, ProgressUpdate, by_reference, reference_sort_key
 from core import clock
-from core.quarters import Quarter, quarters_between
+from core.quarters import Quarter
 from themes.models import PartnerAuthority, Theme
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
 
-NOT_REPORTED = "not_reported"
-# Display order: what needs attention first, then done, then silent.
-RAG_KEYS = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, Rag.BLUE.value, NOT_REPORTED)
-RAG_LABELS = {
-    Rag.RED.value: "Red",
-    Rag.AMBER.value: "Amber",
-    Rag.GREEN.value: "Green",
-    Rag.BLUE.value: "Blue (completed)",
-    NOT_REPORTED: "Not yet reported",
-}
-STATUS_KEYS = tuple(Status.values)
-STATUS_LABELS = dict(Status.choices)
-# Worse is higher; blue (completed) is the best a rating gets.
-_SEVERITY = {Rag.BLUE.value: 0, Rag.GREEN.value: 1, Rag.AMBER.value: 2, Rag.RED.value: 3}
-_EXCLUDED = tuple(s.value for s in selectors.EXCLUDED_STATUSES)
-_CLOSED = tuple(s.value for s in selectors.CLOSED_STATUSES)
+# The rules' names, as the figures' readers (dashboard, report, tests) know them.
+NOT_REPORTED = rules.NOT_REPORTED
+RAG_KEYS = rules.RAG_KEYS
+RAG_LABELS = rules.RAG_LABELS
+STATUS_KEYS = rules.STATUS_KEYS
+STATUS_LABELS = rules.STATUS_LABELS
 
 
 @dataclass
@@ -281,11 +271,6 @@ def comparison_quarter(quarter: Quarter | None) -> Quarter:
     return clock.reporting_quarter().previous()
 
 
-def _overdue_q(as_of: datetime.date) -> Q:
-    # selectors.is_overdue over state rows: open, and the state's due date passed.
-    return ~Q(status__in=_CLOSED) & Q(due_date__lt=as_of)
-
-
 def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
     """Tallies of state rows grouped by one of their columns, in one query.
 
@@ -298,7 +283,7 @@ def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
             # Counting a column of the covering index (not the id) lets the
             # database answer from the index alone.
             n=Count("action"),
-            overdue=Count("action", filter=_overdue_q(as_of)),
+            overdue=Count("action", filter=rules.overdue_state_q(as_of)),
             slipped=Count("action", filter=~Q(slip_days=0)),
             percent_sum=Sum("percent_complete"),
         )
@@ -311,7 +296,7 @@ def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
         tally.rag[row["rag"]] += row["n"]
         tally.overdue += row["overdue"]
         tally.slipped += row["slipped"]
-        if row["status"] not in _EXCLUDED:
+        if row["status"] not in rules.EXCLUDED_STATUSES:
             tally.percent_sum += row["percent_sum"] or 0
             tally.percent_counted += row["n"]
     return tallies
@@ -361,7 +346,7 @@ def _lines(ordered, limit) -> list[ActionLine]:
 
 def _overdue_lines(rows, *, as_of, limit) -> list[ActionLine]:
     """Overdue actions, longest overdue first."""
-    overdue = rows.filter(_overdue_q(as_of)).order_by("due_date", "theme_number", *by_reference())
+    overdue = rows.filter(rules.overdue_state_q(as_of)).order_by("due_date", "theme_number", *by_reference())
     return _lines(overdue, limit)
 
 
@@ -416,14 +401,12 @@ def _change_kind(before: tuple[str, str] | None, status: str, rag: str) -> str |
     old_status, old_rag = before
     if status == Status.COMPLETED:
         return None if old_status == Status.COMPLETED else "completed"
-    if status in _EXCLUDED:
+    if status in rules.EXCLUDED_STATUSES:
         return None
-    delta = _SEVERITY[rag] - _SEVERITY[old_rag]
-    if delta > 0:
-        return "worsened"
-    if delta < 0:
-        return "improved"
-    return None
+    worsened = rules.rag_worsened(old_rag, rag)
+    if worsened is None:
+        return None
+    return "worsened" if worsened else "improved"
 
 
 def trend(
@@ -436,11 +419,10 @@ def trend(
     """
     from django.core.cache import cache
 
-    last = min(upto or clock.current_quarter(), Quarter(strategy.last_year, 4))
-    quarters = quarters_between(Quarter(strategy.first_year, 1), last)
+    quarters = strategy.quarters(up_to=upto or clock.current_quarter())
     keys = {}
     if version is not None:
-        locked = selectors.locked_up_to()
+        locked = window.locked_up_to()
         filters = f"{partner.pk if partner else 'all'}:{theme.pk if theme else 'all'}"
         keys = {
             q: f"dashboard-trend-v2:{version.structure}:{strategy.pk}:{q.code}:{filters}"

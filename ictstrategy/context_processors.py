@@ -1,6 +1,7 @@
 from django.conf import settings
 
-from core import access, clock
+from accounts import access
+from core import clock
 
 
 def portal(request):

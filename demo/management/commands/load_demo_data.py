@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core import demo
+from demo import loader
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             )
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
-        created = demo.load(scale=scale, log=lambda msg: self.stdout.write(msg))
+        created = loader.load(scale=scale, log=lambda msg: self.stdout.write(msg))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created['actions']} actions and {created['updates']} updates "

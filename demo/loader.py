@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from actionplan import derived
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
-from actionplan.selectors import STATE_ORDER
-from actionplan.services import rebuild_quarter_states
-from core import demo_catalogue as cat
-from core.quarters import Quarter
+from core.quarters import Quarter, quarters_between, year_quarters
+from demo import catalogue as cat
 from reminders.calendar import quarter_dates
 from reporting.models import Recipient
 from themes.models import PartnerAuthority, Strategy, Theme
@@ -107,7 +105,7 @@ def load(*, scale: int = 1, log=print) -> dict[str, int]:
 
 
 def _all_quarters() -> list[Quarter]:
-    return [Quarter(y, n) for y in PLAN_YEARS for n in (1, 2, 3, 4)]
+    return [q for year in PLAN_YEARS for q in year_quarters(year)]
 
 
 def _partners() -> dict[str, PartnerAuthority]:
@@ -320,14 +318,14 @@ def _simulate(rng, spec: ActionSpec) -> None:
             finish_q = finish_q.next()
     if profile == "stuck":
         finish_q = year_end.next()
-    quarters = [q for q in _quarters(start_q, year_end) if q <= last]
+    quarters = [q for q in quarters_between(start_q, year_end) if q <= last]
     if spec.year == 2022:
         # Only part of the 2022/23 Q3 updates are in at the demo date.
         if rng.random() > Q3_RECEIVED_SHARE:
             quarters = [q for q in quarters if q < Quarter(2022, 3)]
     percent = spec.start_percent
     revised = None
-    total = max(1, len(_quarters(start_q, finish_q)))
+    total = max(1, len(quarters_between(start_q, finish_q)))
     trouble_at = rng.randint(0, max(0, total - 2))
     multi_partner = len(spec.partners) > 1 and rng.random() < 0.5
     for i, q in enumerate(quarters):
@@ -447,14 +445,6 @@ def _simulate(rng, spec: ActionSpec) -> None:
                 )
 
 
-def _quarters(first: Quarter, last: Quarter) -> list[Quarter]:
-    result, q = [], first
-    while q <= last:
-        result.append(q)
-        q = q.next()
-    return result
-
-
 def _add(
     spec,
     rng,
@@ -564,12 +554,7 @@ def _write(specs, strategy, plans, users, partners, log) -> dict[str, int]:
     ]
     ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
     log(f"Created {len(updates)} progress updates.")
-    latest = (
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), partner__isnull=True)
-        .order_by(*STATE_ORDER)
-        .values("pk")[:1]
-    )
-    Action.objects.filter(pk__in=[a.pk for a in actions.values()]).update(latest_update=Subquery(latest))
-    rows = rebuild_quarter_states(Action.objects.filter(pk__in=[a.pk for a in actions.values()]))
+    # Bulk writes send no signals: the derived state (latest update, quarter states) is refreshed once.
+    rows = derived.refresh(Action.objects.filter(pk__in=[a.pk for a in actions.values()]))
     log(f"Recorded {rows} quarter states.")
     return {"actions": len(actions), "updates": len(updates)}

@@ -1,0 +1,130 @@
+"""The derived state of actions, and its one writer: refresh().
+
+Two things are derived from an action's updates, partners, plan and theme, and both
+are written here and nowhere else:
+
+- `Action.latest_update`: the current overall state (the end-of-quarter rule at the
+  plan year's last quarter), so lists and filters read "now" without a subquery;
+- `ActionQuarterState`: the state at the end of every quarter of the plan's year,
+  overall and for each partner served, with the figures the dashboard counts
+  (decision 0003).
+
+actionplan.signals calls refresh() whenever an action, its partners, its plan, its
+theme or one of its updates is saved (the update service, the admin, imports and the
+factories in tests), so no caller has to remember. Bulk writes send no signals: the
+demo loader and benchmarks call refresh() once afterwards, and
+`manage.py rebuild_quarter_states` repairs everything.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from actionplan import rules
+from actionplan.models import Action, ActionQuarterState, ProgressUpdate
+from core.quarters import year_quarters
+
+Status = ProgressUpdate.Status
+
+# What the derived state needs of an update: the rule's key (rules.state_key) and the figures.
+_STATE_FIELDS = ("pk", "action_id", "partner_id", "period", "created_at", "status", "rag", "percent_complete",
+                 "revised_due_date")  # fmt: skip
+
+
+def refresh(actions=None, *, chunk_size: int = 2000) -> int:
+    """Recompute the derived state of `actions` (a queryset; default every action). Idempotent.
+
+    Returns the number of ActionQuarterState rows written.
+    """
+    actions = Action.objects.all() if actions is None else actions
+    ids = list(actions.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start : start + chunk_size]
+            rows, pointers = _derive(chunk)
+            ActionQuarterState.objects.filter(action_id__in=chunk).delete()
+            ActionQuarterState.objects.bulk_create(rows, batch_size=1000)
+            _write_pointers(pointers)
+            written += len(rows)
+    return written
+
+
+def _write_pointers(pointers: dict[int, int | None]) -> None:
+    """Set Action.latest_update where it differs (QuerySet.update: no signal, no history row)."""
+    current = dict(Action.objects.filter(pk__in=list(pointers)).values_list("pk", "latest_update_id"))
+    changed: dict[int | None, list[int]] = {}
+    for action_id, update_id in pointers.items():
+        if current.get(action_id) != update_id:
+            changed.setdefault(update_id, []).append(action_id)
+    for update_id, action_ids in changed.items():
+        Action.objects.filter(pk__in=action_ids).update(latest_update_id=update_id)
+
+
+def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, int | None]]:
+    """The state rows and the latest-update pointers of some actions, from their sources."""
+    facts = Action.objects.filter(pk__in=action_ids).values_list(
+        "pk", "plan_id", "plan__year", "theme_id", "theme__number", "reference", "due_date"
+    )
+    served: dict[int, list[int]] = {}
+    through = Action.partners.through
+    for action_id, partner_id in through.objects.filter(action_id__in=action_ids).values_list(
+        "action_id", "partnerauthority_id"
+    ):
+        served.setdefault(action_id, []).append(partner_id)
+    histories: dict[tuple, list] = {}
+    updates = ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(*_STATE_FIELDS, named=True)
+    for update in updates:
+        histories.setdefault((update.action_id, update.partner_id), []).append(update)
+    for history in histories.values():
+        history.sort(key=rules.state_key)
+    rows, pointers = [], {}
+    for action_id, plan_id, year, theme_id, theme_number, reference, due_date in facts:
+        overall = histories.get((action_id, None), [])
+        # Updates are only for quarters of the plan's year, so "now" is the newest by the rule.
+        pointers[action_id] = overall[-1].pk if overall else None
+        for quarter in year_quarters(year):
+            code, before = quarter.code, quarter.previous().code
+            common = {
+                "action_id": action_id,
+                "plan_id": plan_id,
+                "theme_id": theme_id,
+                "theme_number": theme_number,
+                "reference": reference,
+                "period": code,
+            }
+            state, earlier = rules.state_at(overall, code), rules.state_at(overall, before)
+            rows.append(_state_row(common, None, state, earlier, due_date))
+            for partner_id in served.get(action_id, []):
+                own = histories.get((action_id, partner_id), [])
+                rows.append(
+                    _state_row(
+                        common,
+                        partner_id,
+                        rules.state_at(own, code) or state,
+                        rules.state_at(own, before) or earlier,
+                        due_date,
+                    )
+                )
+    return rows, pointers
+
+
+def _state_row(common: dict, partner_id, state, earlier, original_due) -> ActionQuarterState:
+    """One row from the state update at the quarter's end and the one a quarter before (or None)."""
+    if state is None:
+        figures = {"status": Status.NOT_STARTED, "rag": rules.NOT_REPORTED, "percent_complete": 0}
+        update_id = update_period = revised = None
+    else:
+        figures = {"status": state.status, "rag": state.rag, "percent_complete": state.percent_complete}
+        update_id, update_period, revised = state.pk, state.period, state.revised_due_date
+    due = rules.due_date(original_due, revised)
+    return ActionQuarterState(
+        **common,
+        **figures,
+        partner_id=partner_id,
+        update_id=update_id,
+        update_period=update_period,
+        due_date=due,
+        slip_days=(due - original_due).days,
+        previous_status=earlier.status if earlier else "",
+    )
