@@ -13,18 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from actionplan import rules
+
 FONT = "Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 INK = "#0b0c0c"
 GRID = "#b1b4b6"
 
 # key: (label, fill colour, pattern kind). Patterns tell RAG apart without colour.
-RAG_STYLE = {
-    "red": ("Red", "#d4351c", "hatch"),
-    "amber": ("Amber", "#f47738", "dots"),
-    "green": ("Green", "#00703c", "solid"),
-    "blue": ("Blue (completed)", "#1d70b8", "lines"),
-    "not_reported": ("Not yet reported", "#f3f2f1", "solid"),
+_RAG_LOOK = {
+    "red": ("#d4351c", "hatch"),
+    "amber": ("#f47738", "dots"),
+    "green": ("#00703c", "solid"),
+    "blue": ("#1d70b8", "lines"),
+    rules.NOT_REPORTED: ("#f3f2f1", "solid"),
 }
+RAG_STYLE = {key: (rules.RAG_LABELS[key], *_RAG_LOOK[key]) for key in rules.RAG_KEYS}
+# Stacked bottom up: done, on track, at risk, off track, then silent on top.
+_STACK_ORDER = (*reversed(rules.RAG_KEYS[:-1]), rules.NOT_REPORTED)
 STATUS_FILL = "#505a5f"
 HATCH = "M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4"
 
@@ -210,8 +215,7 @@ def rag_trend(points: Sequence[tuple[str, dict[str, int]]], *, chart_id: str, ti
         x = left + gap + i * (col_width + gap)
         total = sum(counts.values())
         y = top + plot_height
-        # Bottom up: done, on track, at risk, off track, silent.
-        for key in ("blue", "green", "amber", "red", "not_reported"):
+        for key in _STACK_ORDER:
             n = counts.get(key, 0)
             if not n or not total:
                 continue
