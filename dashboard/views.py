@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts import access
-from actionplan import figures
+from actionplan import figures, rules
 from actionplan.models import ActionPlan
 from core import clock
 from core.quarters import Quarter
@@ -130,7 +130,7 @@ def _context(rollup: figures.Rollup, form, strategy) -> dict:
         "trend_rows": [
             (p.quarter.label, p.total, [p.rag[k] for k in figures.RAG_KEYS]) for p in rollup.trend
         ],
-        "excluded_labels": [figures.STATUS_LABELS[s] for s in figures._EXCLUDED],
+        "excluded_labels": [rules.STATUS_LABELS[s] for s in rules.EXCLUDED_STATUSES],
     }
 
 
