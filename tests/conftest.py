@@ -1,15 +1,44 @@
-"""Fixtures named after the people who use the portal."""
+"""Fixtures named after the people who use the portal, and the helpers several test modules share."""
 
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from accounts import roles
 from accounts.factories import UserFactory
+from actionplan import services
 from actionplan.factories import ActionFactory, PlanFactory
+from core.quarters import Quarter
 from themes.factories import PartnerFactory, StrategyFactory, ThemeFactory
 
 DEMO_DAY = datetime.date(2023, 1, 16)
+# The reporting quarter on the demo day: 2022/23 Q3's updates are coming in.
+Q3 = Quarter(2022, 3)
+
+
+def at(y, m, d):
+    """An aware moment on a day (10am), for an update's created_at."""
+    return timezone.make_aware(datetime.datetime(y, m, d, 10))
+
+
+def update_draft(**answers) -> services.UpdateDraft:
+    """An update's answers as services take them: for 2022/23 Q3, in progress, green and
+    50% complete unless `answers` say otherwise."""
+    return services.UpdateDraft(
+        **{"quarter": Q3, "status": "in_progress", "rag": "green", "percent_complete": 50, **answers}
+    )
+
+
+def add_update(action, author, *, seen_update_id=None, check_version=True, **answers):
+    """Add an update through the service, as the form and the API do (answers: update_draft's)."""
+    return services.update_create(
+        action=action,
+        author=author,
+        draft=update_draft(**answers),
+        seen_update_id=seen_update_id,
+        check_version=check_version,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +58,30 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def earlier_action(strategy, theme, officer, maidstone):
+    """An action of the 2021/22 plan, still approved, with nothing locked yet."""
+    from actionplan.models import ActionPlan
+
+    plan = PlanFactory(strategy=strategy, year=2021, status=ActionPlan.Status.APPROVED)
+    return ActionFactory(plan=plan, theme=theme, lead_officer=officer, reference="9.1", partners=[maidstone])
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """A stand-in renderer for tests about the board report, not its PDF: the same HTML gives
+    the same bytes."""
+    import hashlib
+
+    from reporting import services as reporting_services
+    from reporting.pdf import Rendered
+
+    def render(html):
+        return Rendered(b"%PDF-1.7 stand-in " + hashlib.sha256(html.encode()).hexdigest().encode(), 1)
+
+    monkeypatch.setattr(reporting_services, "render", render)
 
 
 @pytest.fixture

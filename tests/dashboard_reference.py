@@ -2,12 +2,12 @@
 
 It reads every action's state through actionplan.selectors.action_states (the
 end-of-quarter rule, one action at a time in Python) and counts in Python, so it
-shares nothing with the SQL aggregation in dashboard.figures.
+shares nothing with the SQL aggregation in actionplan.figures.
 """
 
 from collections import Counter
 
-from actionplan import figures, selectors
+from actionplan import rules, selectors
 from actionplan.models import Action
 
 
@@ -21,12 +21,12 @@ def states(plan, *, quarter=None, partner=None, theme=None):
 
 
 def rag_key(state):
-    return state.rag or figures.NOT_REPORTED
+    return state.rag or rules.NOT_REPORTED
 
 
 def recount(rows):
     """Expected tally figures for a list of ActionState."""
-    counted = [s for s in rows if s.status not in selectors.EXCLUDED_STATUSES]
+    counted = [s for s in rows if s.status not in rules.EXCLUDED_STATUSES]
     return {
         "total": len(rows),
         "status": {k: v for k, v in Counter(s.status for s in rows).items()},
@@ -65,7 +65,7 @@ def change_kinds(now_rows, before_rows):
         elif s.status == "completed":
             if old.status != "completed":
                 kinds[s.action.pk] = "completed"
-        elif s.status in selectors.EXCLUDED_STATUSES:
+        elif s.status in rules.EXCLUDED_STATUSES:
             continue
         elif severity(s) > severity(old):
             kinds[s.action.pk] = "worsened"

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from actionplan.factories import ActionFactory, PlanFactory
+from actionplan.factories import ActionFactory
 from actionplan.models import ActionPlan, ProgressUpdate, QuarterLock
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,6 @@ def api(officer):
 
 def post(api, action, body):
     return api.post(f"/api/v1/actions/{action.pk}/updates/", body, format="json")
-
-
-@pytest.fixture
-def earlier_action(strategy, theme, officer):
-    plan = PlanFactory(strategy=strategy, year=2021, status=ActionPlan.Status.APPROVED)
-    return ActionFactory(plan=plan, theme=theme, lead_officer=officer, reference="9.1")
 
 
 def test_format_errors_and_rule_errors_come_back_together(api, action):
@@ -108,7 +102,6 @@ def test_a_quarter_not_yet_started_is_400(api, action, settings):
 @pytest.fixture
 def amber(action):
     from actionplan.factories import UpdateFactory
-    from actionplan.models import Action
 
     last = UpdateFactory(
         action=action,
@@ -120,7 +113,6 @@ def amber(action):
         revised_due_date=datetime.date(2023, 6, 30),
         revision_reason="Supplier late.",
     )
-    Action.objects.filter(pk=action.pk).update(latest_update=last)
     return last
 
 

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from actionplan import figures
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
@@ -11,14 +10,11 @@ from actionplan.models import ActionPlan
 from core.quarters import Quarter
 from demo import loader as demo
 from tests import dashboard_reference as ref
+from tests.conftest import add_update, at
 from themes.factories import PartnerFactory
 from themes.models import PartnerAuthority, Strategy
 
 pytestmark = pytest.mark.django_db
-
-
-def at(y, m, d):
-    return timezone.make_aware(datetime.datetime(y, m, d, 10))
 
 
 def assert_matches(plan, rollup, *, quarter=None, partner=None, theme=None):
@@ -102,17 +98,15 @@ def test_demo_lists_are_cut_but_counts_stay_exact(demo_plan):
 
 
 def test_cached_summary_sees_a_new_update_at_once(demo_plan, settings):
-    from actionplan import services
     from core import clock
 
     first = figures.cached_summary(demo_plan)
     assert figures.cached_summary(demo_plan) is not first or first.totals.total  # a cache hit is fine
     action = demo_plan.actions.filter(latest_update__rag="green").first()
-    services.update_create(
-        action=action,
-        author=action.lead_officer,
+    add_update(
+        action,
+        action.lead_officer,
         quarter=clock.reporting_quarter(),
-        status="in_progress",
         rag="red",
         percent_complete=10,
         commentary="Supplier failed.",
@@ -254,17 +248,7 @@ def test_revised_date_puts_an_action_in_the_slippage_register_and_off_overdue(ac
 
 
 def test_live_picture_reads_the_latest_update(action, officer):
-    from actionplan import services
-
-    services.update_create(
-        action=action,
-        author=officer,
-        quarter=Quarter(2022, 3),
-        status="in_progress",
-        rag="amber",
-        percent_complete=30,
-        commentary="Waiting on a supplier",
-    )
+    add_update(action, officer, rag="amber", percent_complete=30, commentary="Waiting on a supplier")
     rollup = figures.summary(action.plan)
     assert rollup.totals.rag["amber"] == 1 and rollup.totals.percent_sum == 30
     assert rollup.changes.since == Quarter(2022, 2) and rollup.changes.counts["added"] == 1

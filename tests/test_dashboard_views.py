@@ -7,25 +7,17 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actionplan import services
+from actionplan import derived
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import Action, ProgressUpdate
-from core.quarters import Quarter
+from tests.conftest import add_update
 
 pytestmark = pytest.mark.django_db
 
 VIEWS = ["/", "/?as_at=20222", "/?partner=swale", "/?partner=swale&as_at=20221", "/?theme=1&year=2022"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def grow(plan, theme, officer, partners, n):
@@ -90,14 +82,8 @@ def grow(plan, theme, officer, partners, n):
             )
         )
     ProgressUpdate.objects.bulk_create(updates)
-    latest = ProgressUpdate.objects.filter(action=OuterRef("pk"), partner__isnull=True).order_by(
-        "-period", "-created_at", "-id"
-    )
-    Action.objects.filter(pk__in=[a.pk for a in actions]).update(
-        latest_update=Subquery(latest.values("pk")[:1])
-    )
-    # Bulk writes send no signals: derive the per-quarter states as the demo loader does.
-    services.rebuild_quarter_states(Action.objects.filter(pk__in=[a.pk for a in actions]))
+    # Bulk writes send no signals: derive the latest updates and quarter states as the demo loader does.
+    derived.refresh(Action.objects.filter(pk__in=[a.pk for a in actions]))
 
 
 def count_queries(client, url):
@@ -158,15 +144,7 @@ def test_dashboard_refuses_post(client, councillor, plan):
 
 
 def test_live_figures_link_to_the_action_list(client, councillor, action, officer):
-    services.update_create(
-        action=action,
-        author=officer,
-        quarter=Quarter(2022, 3),
-        status="in_progress",
-        rag="red",
-        percent_complete=30,
-        commentary="Supplier failed",
-    )
+    add_update(action, officer, rag="red", percent_complete=30, commentary="Supplier failed")
     client.force_login(councillor)
     html = client.get("/").content.decode()
     assert 'href="/actions/?year=2022&amp;rag=red">1<span class="govuk-visually-hidden"> actions: Red' in html
@@ -256,15 +234,7 @@ def test_a_new_update_shows_at_once(client, councillor, action, officer):
     client.force_login(councillor)
     before = client.get("/").content.decode()
     assert "rag=red" in before
-    services.update_create(
-        action=action,
-        author=officer,
-        quarter=Quarter(2022, 3),
-        status="in_progress",
-        rag="red",
-        percent_complete=30,
-        commentary="Supplier failed",
-    )
+    add_update(action, officer, rag="red", percent_complete=30, commentary="Supplier failed")
     after = client.get("/").content.decode()
     assert 'rag=red">1<' in after and 'rag=red">1<' not in before
 

@@ -26,8 +26,7 @@ def exported(plan, theme, officer, colleague, maidstone, swale):
         description='-10% spend; +5 sites; @risk, "quoted"\nsecond line, Tunbridge Wells’ café',
         priority="high",
     )
-    update = UpdateFactory(action=awkward, rag="amber", commentary="=1+1 supplier late", percent_complete=40)
-    Action.objects.filter(pk=awkward.pk).update(latest_update=update)
+    UpdateFactory(action=awkward, rag="amber", commentary="=1+1 supplier late", percent_complete=40)
     ActionFactory(plan=plan, theme=theme, reference="1.2", lead_officer=colleague, partners=[swale])
     return plan
 

@@ -19,12 +19,6 @@ from reminders.models import Reminder, ReportingCalendar
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    # These tests never sign in with a password; hashing one per person is most of their time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 Q3 = Quarter(2022, 3)
 Status = ProgressUpdate.Status
 

@@ -16,12 +16,6 @@ from reminders.models import Reminder
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    # These tests never sign in with a password; hashing one per person is most of their time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 MISSING = "/reminders/missing/"
 REMIND = "/reminders/missing/remind/"
 

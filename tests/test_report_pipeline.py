@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
-from actionplan import selectors as plan_selectors
+from actionplan import window
 from actionplan.factories import UpdateFactory
 from actionplan.models import QuarterLock
 from actionplan.services import quarter_lock
@@ -36,19 +36,6 @@ def board(db):
         RecipientFactory(name="Robert Singh", email="finance@board.example.org"),
         RecipientFactory(name="Former Member", email="gone@board.example.org", is_active=False),
     ]
-
-
-@pytest.fixture
-def fast_pdf(monkeypatch):
-    """A stand-in renderer for tests about the pipeline, not the PDF: the same HTML gives the same bytes."""
-    import hashlib
-
-    from reporting.pdf import Rendered
-
-    def render(html):
-        return Rendered(b"%PDF-1.7 stand-in " + hashlib.sha256(html.encode()).hexdigest().encode(), 1)
-
-    monkeypatch.setattr(services, "render", render)
 
 
 def page_texts(content: bytes) -> list[str]:
@@ -91,7 +78,7 @@ def test_request_and_send_runs_the_whole_chain(
     ((filename, content, mimetype),) = message.attachments
     assert filename == "board-report-2022-23-q3.pdf" and mimetype == "application/pdf"
     assert "2022/23 Q3" in " ".join(page_texts(content))
-    assert plan_selectors.is_quarter_locked(Q3)
+    assert window.is_quarter_locked(Q3)
 
 
 def test_sending_twice_sends_nothing_twice(story, administrator, board, fast_pdf):

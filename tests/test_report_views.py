@@ -1,7 +1,5 @@
 """The /reports/ pages: who may do what, and what they see."""
 
-import hashlib
-
 import pytest
 from django.core import mail
 
@@ -9,19 +7,11 @@ from core.quarters import Quarter
 from reporting import services
 from reporting.factories import RecipientFactory
 from reporting.models import BoardReport
-from reporting.pdf import Rendered
 from themes.factories import ThemeFactory
 
-pytestmark = pytest.mark.django_db
+# Tests of the pages, not the PDF: a stand-in renderer (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 Q3 = Quarter(2022, 3)
-
-
-@pytest.fixture(autouse=True)
-def fast_pdf(monkeypatch):
-    def render(html):
-        return Rendered(b"%PDF-1.7 stand-in " + hashlib.sha256(html.encode()).hexdigest().encode(), 1)
-
-    monkeypatch.setattr(services, "render", render)
 
 
 @pytest.fixture

@@ -6,23 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from actionplan import services
 from actionplan.models import Action, ProgressUpdate
 from core.quarters import Quarter
+from tests.conftest import Q3
+from tests.conftest import add_update as add
 
 pytestmark = pytest.mark.django_db
-Q3 = Quarter(2022, 3)
-
-
-def add(action, author, **kwargs):
-    values = dict(
-        action=action,
-        author=author,
-        quarter=Q3,
-        status="in_progress",
-        rag="green",
-        percent_complete=50,
-        seen_update_id=None,
-    )
-    values.update(kwargs)
-    return services.update_create(**values)
 
 
 def test_officer_adds_update_and_it_becomes_current(action, officer):

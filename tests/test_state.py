@@ -3,18 +3,14 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
-from actionplan import selectors
+from actionplan import rules, selectors
 from actionplan.factories import UpdateFactory
 from actionplan.models import Action
 from core.quarters import Quarter
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
-
-
-def at(y, m, d):
-    return timezone.make_aware(datetime.datetime(y, m, d, 10))
 
 
 def test_no_update_means_not_started(action):
@@ -87,9 +83,9 @@ def test_overdue_uses_revised_date_and_ignores_closed(action):
     assert state.due_date == datetime.date(2023, 6, 30)
     assert state.slipped_days == 91
     assert not state.is_overdue
-    assert selectors.is_overdue(datetime.date(2022, 1, 1), "in_progress", datetime.date(2022, 1, 2))
-    assert not selectors.is_overdue(datetime.date(2022, 1, 1), "completed", datetime.date(2022, 1, 2))
-    assert not selectors.is_overdue(datetime.date(2022, 1, 1), "cancelled", datetime.date(2022, 1, 2))
+    assert rules.is_overdue(datetime.date(2022, 1, 1), "in_progress", datetime.date(2022, 1, 2))
+    assert not rules.is_overdue(datetime.date(2022, 1, 1), "completed", datetime.date(2022, 1, 2))
+    assert not rules.is_overdue(datetime.date(2022, 1, 1), "cancelled", datetime.date(2022, 1, 2))
 
 
 def test_action_states_query_count_is_constant(action, plan, theme, django_assert_num_queries):

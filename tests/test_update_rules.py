@@ -10,67 +10,64 @@ from django.core.management import call_command
 from actionplan import services
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
+from actionplan.window import quarter_refusal, update_window
 from core.quarters import Quarter
+from tests.conftest import add_update as add
+from tests.conftest import update_draft
 
 pytestmark = pytest.mark.django_db
 
 Q1, Q2, Q3, Q4 = (Quarter(2022, n) for n in (1, 2, 3, 4))
 
 
-def answers(**overrides):
-    values = dict(quarter=Q3, status="in_progress", rag="green", percent_complete=50)
-    values.update(overrides)
-    return values
-
-
-def add(action, author, **overrides):
-    return services.update_create(action=action, author=author, seen_update_id=None, **answers(**overrides))
-
-
-@pytest.fixture
-def earlier_action(strategy, theme, officer, maidstone):
-    """An action of the 2021/22 plan, still approved, with nothing locked yet."""
-    plan = PlanFactory(strategy=strategy, year=2021, status=ActionPlan.Status.APPROVED)
-    return ActionFactory(plan=plan, theme=theme, lead_officer=officer, reference="9.1", partners=[maidstone])
-
-
 # --- Every problem at once ---------------------------------------------------
 
 
-def test_validate_reports_every_rule_at_once(action):
-    with pytest.raises(ValidationError) as error:
-        services.update_validate(
-            action=action,
-            **answers(
-                quarter=Quarter(2023, 1),
-                rag="red",
-                percent_complete=None,
-                commentary="  ",
-                revised_due_date=datetime.date(2023, 6, 30),
-            ),
-        )
-    assert set(error.value.message_dict) == {"quarter", "percent_complete", "commentary", "revision_reason"}
+def test_errors_reports_every_rule_at_once(action):
+    errors = services.update_errors(
+        action=action,
+        draft=update_draft(
+            quarter=Quarter(2023, 1),
+            rag="red",
+            percent_complete=None,
+            commentary="  ",
+            revised_due_date=datetime.date(2023, 6, 30),
+        ),
+    )
+    assert set(errors) == {"quarter", "percent_complete", "commentary", "revision_reason"}
+    assert all(len(messages) == 1 and messages[0] for messages in errors.values())
 
 
-def test_validate_only_checks(action):
-    assert services.update_validate(action=action, **answers()) is None
+def test_errors_only_checks(action):
+    assert services.update_errors(action=action, draft=update_draft()) == {}
     assert not ProgressUpdate.objects.exists()
 
 
 def test_saving_refuses_with_the_same_errors(action, officer):
     bad = dict(rag="amber", revised_due_date=datetime.date(2023, 6, 30), partner=None)
-    with pytest.raises(ValidationError) as checked:
-        services.update_validate(action=action, **answers(**bad))
+    checked = services.update_errors(action=action, draft=update_draft(**bad))
     with pytest.raises(ValidationError) as saved:
         add(action, officer, **bad)
-    assert saved.value.message_dict == checked.value.message_dict
+    assert saved.value.message_dict == checked
     assert set(saved.value.message_dict) == {"commentary", "revision_reason"}
     assert not ProgressUpdate.objects.exists()
 
 
+def test_format_errors_keep_their_own_message_and_the_rest_are_added(action):
+    """The form's and the API's own checks come first: the rules add only the fields they missed."""
+    errors = services.update_errors(
+        action=action,
+        draft=update_draft(rag="red", percent_complete=None, commentary=""),
+        format_errors={"percent_complete": ["Enter a whole number."]},
+    )
+    assert errors["percent_complete"] == ["Enter a whole number."]
+    assert errors["commentary"] == ["Enter commentary explaining why the action is amber or red."]
+
+
 def test_completed_is_checked_as_it_will_be_stored(action):
     # No RAG and no percentage: a completed action is blue and 100%, so nothing is missing.
-    services.update_validate(action=action, **answers(status="completed", rag="", percent_complete=None))
+    draft = update_draft(status="completed", rag="", percent_complete=None)
+    assert services.update_errors(action=action, draft=draft) == {}
 
 
 # --- Which quarters: the action's own plan year, approved, started, not locked ----------
@@ -96,7 +93,7 @@ def test_no_update_to_a_closed_or_draft_plan(action, officer, status, message):
         add(action, officer)
     assert error.value.message_dict["quarter"] == [message]
     assert not ProgressUpdate.objects.exists()
-    window = services.update_window(action)
+    window = update_window(action)
     assert (window.quarters, window.reason, window.default) == ((), message, None)
 
 
@@ -122,13 +119,13 @@ def test_an_earlier_plan_closed_is_refused_with_a_clear_message(earlier_action, 
 
 
 def test_the_window_is_the_plan_years_started_unlocked_quarters(action, settings):
-    assert services.update_window(action).quarters == (Q4, Q3, Q2, Q1)
-    assert services.update_window(action).default == Q3  # 16 January: Q3 updates are coming in
+    assert update_window(action).quarters == (Q4, Q3, Q2, Q1)
+    assert update_window(action).default == Q3  # 16 January: Q3 updates are coming in
     settings.PORTAL_TODAY = "2022-08-15"
-    assert services.update_window(action).quarters == (Q2, Q1)
-    assert services.update_window(action).default == Q2
+    assert update_window(action).quarters == (Q2, Q1)
+    assert update_window(action).default == Q2
     QuarterLock.objects.create(period=Q1.code)
-    assert services.update_window(action).quarters == (Q2,)
+    assert update_window(action).quarters == (Q2,)
 
 
 def test_a_future_quarter_of_the_plan_year_has_not_started(action, officer, settings):
@@ -141,7 +138,7 @@ def test_a_future_quarter_of_the_plan_year_has_not_started(action, officer, sett
 def test_last_years_fourth_quarter_stays_open_into_the_new_year(action, settings):
     """In April, last year's Q4 updates are still coming in: its plan offers Q4 by default."""
     settings.PORTAL_TODAY = "2023-04-20"
-    window = services.update_window(action)
+    window = update_window(action)
     assert window.quarters == (Q4, Q3, Q2, Q1)
     assert window.default == Q4
 
@@ -177,7 +174,7 @@ def test_why_no_quarter_is_open(settings, strategy, theme, officer, today, year,
         QuarterLock.objects.create(period=locked)
     plan = PlanFactory(strategy=strategy, year=year, status=ActionPlan.Status.APPROVED)
     action = ActionFactory(plan=plan, theme=theme, lead_officer=officer)
-    window = services.update_window(action)
+    window = update_window(action)
     assert not window.is_open
     assert window.reason == reason
     with pytest.raises(ValidationError) as error:
@@ -190,7 +187,6 @@ def test_why_no_quarter_is_open(settings, strategy, theme, officer, today, year,
 
 def test_no_change_baseline_is_each_partners_own_latest_state(action, maidstone, swale):
     overall = UpdateFactory(action=action, period=20222, percent_complete=60)
-    Action.objects.filter(pk=action.pk).update(latest_update=overall)
     action.refresh_from_db()
     older_swale = UpdateFactory(action=action, period=20221, partner=swale, rag="red", commentary="x")
     assert services.no_change_baseline(action=action, partner=swale) == older_swale
@@ -216,7 +212,6 @@ def amber_history(action, swale):
         revised_due_date=datetime.date(2023, 6, 30),
         revision_reason="Supplier late.",
     )
-    Action.objects.filter(pk=action.pk).update(latest_update=overall)
     action.refresh_from_db()
     swale_now = UpdateFactory(
         action=action, period=20222, partner=swale, rag="red", percent_complete=10, commentary="Stuck."
@@ -226,7 +221,10 @@ def amber_history(action, swale):
 
 def no_change(action, author, **values):
     return services.update_create(
-        action=action, author=author, seen_update_id=action.updates.order_by("-id").first().pk, **values
+        action=action,
+        author=author,
+        draft=services.UpdateDraft(**values),
+        seen_update_id=action.updates.order_by("-id").first().pk,
     )
 
 
@@ -243,29 +241,27 @@ def test_no_change_copies_the_baseline_in_the_service(action, officer, swale, am
 
 
 def test_no_change_needs_a_reason_and_something_to_copy(action, officer, amber_history):
-    with pytest.raises(ValidationError) as error:
-        services.update_validate(action=action, quarter=Q3, no_change=True, commentary="  ")
-    assert error.value.message_dict == {"commentary": ["Enter why nothing has changed."]}
+    draft = services.UpdateDraft(quarter=Q3, no_change=True, commentary="  ")
+    assert services.update_errors(action=action, draft=draft) == {
+        "commentary": ["Enter why nothing has changed."]
+    }
 
     fresh = ActionFactory(plan=action.plan, theme=action.theme, lead_officer=officer, reference="1.9")
-    with pytest.raises(ValidationError) as error:
-        services.update_validate(action=fresh, quarter=Q3, no_change=True, commentary="Nothing yet.")
+    draft = services.UpdateDraft(quarter=Q3, no_change=True, commentary="Nothing yet.")
     # One problem, not a missing status, RAG and percentage besides.
-    assert error.value.message_dict == {
+    assert services.update_errors(action=fresh, draft=draft) == {
         "no_change": ["There is no earlier update to copy: record the position instead."]
     }
 
 
 def test_no_change_refuses_a_value_that_differs_from_the_copy(action, officer, amber_history):
     overall, _ = amber_history
-    with pytest.raises(ValidationError) as error:
-        services.update_validate(
-            action=action, quarter=Q3, no_change=True, commentary="Same.", status="completed", rag="amber"
-        )
-    assert set(error.value.message_dict) == {"status"}  # the RAG sent is the copy's: no contradiction
-    assert error.value.message_dict["status"][0].startswith(
-        "Nothing has changed, so the status is copied from the last update"
+    draft = services.UpdateDraft(
+        quarter=Q3, no_change=True, commentary="Same.", status="completed", rag="amber"
     )
+    errors = services.update_errors(action=action, draft=draft)
+    assert set(errors) == {"status"}  # the RAG sent is the copy's: no contradiction
+    assert errors["status"][0].startswith("Nothing has changed, so the status is copied from the last update")
     # Values equal to the copy's are accepted: a script that echoes what it read still works.
     same = {f: getattr(overall, f) for f in COPIED}
     assert no_change(action, officer, quarter=Q3, no_change=True, commentary="Same.", **same).no_change
@@ -278,7 +274,7 @@ def test_the_update_factory_makes_updates_the_rule_allows():
     update = UpdateFactory()
     assert update.quarter in update.action.plan.quarters
     assert update.action.plan.status == ActionPlan.Status.APPROVED
-    assert update.quarter in services.update_window(update.action).quarters
+    assert update.quarter in update_window(update.action).quarters
 
 
 @pytest.mark.parametrize("year", [2020, 2021, 2022])
@@ -286,7 +282,7 @@ def test_the_update_factory_reports_on_a_quarter_of_the_actions_plan_year(year, 
     action = ActionFactory(plan=PlanFactory(strategy=strategy, year=year), theme=theme)
     update = UpdateFactory(action=action)
     assert update.quarter == Quarter(year, 3)
-    refusal = services.quarter_refusal(action, update.quarter, current=Quarter(year, 4), locked=None)
+    refusal = quarter_refusal(action, update.quarter, current=Quarter(year, 4), locked=None)
     assert refusal == ""
 
 
@@ -305,15 +301,13 @@ def test_demo_updates_obey_the_rule():
         locked_by_then = [lock for lock in locks if lock.locked_at <= entered]
         locked_then = Quarter.from_code(locked_by_then[-1].period) if locked_by_then else None
         current_then = Quarter.containing(entered.date())
-        refusal = services.quarter_refusal(
-            update.action, update.quarter, current=current_then, locked=locked_then
-        )
+        refusal = quarter_refusal(update.action, update.quarter, current=current_then, locked=locked_then)
         assert refusal == "", (update.action.reference, update.period, entered, refusal)
         assert update.quarter.last_day >= update.action.start_date
     # At the demo date only the 2022/23 plan takes updates, for its unlocked Q3 and Q4.
     windows = {}
     for action in Action.objects.select_related("plan"):
-        windows.setdefault(action.plan.year, services.update_window(action))
+        windows.setdefault(action.plan.year, update_window(action))
     assert windows[2022].quarters == (Q4, Q3)
     assert "has been reported to the board and locked" in windows[2021].reason
     assert "still a draft" in windows[2023].reason
@@ -343,13 +337,13 @@ def test_a_quarter_ending_before_the_action_starts_is_refused(august_action, off
         "Updates can be added for 2022/23 Q2, 2022/23 Q3, 2022/23 Q4."
     ]
     assert not ProgressUpdate.objects.exists()
-    assert services.update_window(august_action).quarters == (Q4, Q3, Q2)
+    assert update_window(august_action).quarters == (Q4, Q3, Q2)
     assert add(august_action, officer, quarter=Q2).period == Q2.code  # the quarter it starts in is fine
 
 
 def test_an_action_whose_quarters_have_all_ended_before_it_starts(august_action, officer, settings):
     settings.PORTAL_TODAY = "2022-06-20"  # only Q1 has started, and the action starts in Q2
-    window = services.update_window(august_action)
+    window = update_window(august_action)
     reason = "This action starts on 1 August 2022: updates can be added for 2022/23 Q2 from 1 July 2022."
     assert (window.quarters, window.reason) == ((), reason)
     with pytest.raises(ValidationError) as error:
@@ -365,7 +359,7 @@ def test_an_action_starting_after_its_plan_year_can_take_no_update(plan, theme, 
         start_date=datetime.date(2023, 5, 1),
         due_date=datetime.date(2023, 9, 30),
     )
-    window = services.update_window(late)
+    window = update_window(late)
     assert not window.is_open
     assert window.reason.startswith(
         "This action starts on 1 May 2023, outside its 2022/23 action plan's year"

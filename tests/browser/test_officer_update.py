@@ -3,14 +3,8 @@
 import pytest
 
 from actionplan.factories import ActionFactory, UpdateFactory
-from actionplan.models import Action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def tab_to(page, selector, limit=80):
@@ -32,10 +26,7 @@ def laptops(plan, theme, officer, colleague, maidstone, swale):
         title="Replace laptops for social workers",
         partners=[maidstone, swale],
     )
-    last = UpdateFactory(
-        action=action, period=20222, commentary="Half the laptops are out.", percent_complete=50
-    )
-    Action.objects.filter(pk=action.pk).update(latest_update=last)
+    UpdateFactory(action=action, period=20222, commentary="Half the laptops are out.", percent_complete=50)
     for n in range(5):
         ActionFactory(plan=plan, theme=theme, lead_officer=colleague, reference=f"1.{n + 5}")
     return action

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from actionplan.factories import UpdateFactory
-from actionplan.models import Action, ActionPlan, QuarterLock
+from actionplan.models import ActionPlan, QuarterLock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,15 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reported(action):
-    last = UpdateFactory(action=action, period=20222, commentary="Half the laptops are out.")
-    Action.objects.filter(pk=action.pk).update(latest_update=last)
+    UpdateFactory(action=action, period=20222, commentary="Half the laptops are out.")
     return action
 
 

@@ -20,12 +20,6 @@ class _Lines(logging.Handler):
         return [json.loads(line) for line in self.lines]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # These tests make many users; PBKDF2's deliberate slowness is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def security_log():
     """What the `security` logger wrote, as the JSON lines a log collector would get."""

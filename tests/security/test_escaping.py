@@ -32,17 +32,15 @@ def hostile(plan, theme, officer, maidstone):
         title=f"{IMG} laptops",
         partners=[maidstone],
     )
-    services.update_create(
-        action=action,
-        author=officer,
+    draft = services.UpdateDraft(
         quarter=Quarter(2022, 3),
         status=ProgressUpdate.Status.IN_PROGRESS,
         rag=ProgressUpdate.Rag.AMBER,
         percent_complete=40,
         commentary=f"{SCRIPT} supplier late",
         next_steps=FORMULAS[0],
-        seen_update_id=None,
     )
+    services.update_create(action=action, author=officer, draft=draft, seen_update_id=None)
     return action
 
 
