@@ -170,10 +170,14 @@ def test_a_stale_version_gets_409_with_the_newer_update(request, api, action, co
 
 
 def test_no_version_stated_when_updates_exist_is_a_conflict(request, api, action):
-    UpdateFactory(action=action)
+    existing = UpdateFactory(action=action)
     client = as_user(request, api, "officer")
     response = client.post(f"/api/v1/actions/{action.pk}/updates/", UPDATE, format="json")
     assert response.status_code == 409
+    # Told which update they have not seen, and nothing stored over it.
+    assert response.json()["newer_update"]["id"] == existing.pk
+    assert response["ETag"] == f'"{existing.pk}"'
+    assert list(action.updates.values_list("pk", flat=True)) == [existing.pk]
 
 
 @pytest.mark.parametrize("how", ["if_match", "based_on"])

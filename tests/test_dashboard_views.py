@@ -130,7 +130,11 @@ def test_councillor_sees_the_dashboard(client, councillor, action):
 @pytest.mark.parametrize("who", ["officer", "board_member", "administrator"])
 def test_every_role_reads_the_dashboard(client, request, who, plan):
     client.force_login(request.getfixturevalue(who))
-    assert client.get("/").status_code == 200
+    response = client.get("/")
+    assert response.status_code == 200
+    # The strategy's plan for the year, with its figures, not an empty or error page.
+    assert response.context["rollup"].plan == plan
+    assert plan.strategy.title in response.content.decode()
 
 
 def test_user_without_a_role_is_refused(client, stranger, plan):

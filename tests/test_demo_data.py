@@ -64,7 +64,9 @@ def test_demo_accounts_sign_in(demo, username):
     from django.test import RequestFactory
 
     request = RequestFactory().post("/accounts/login/")
-    assert authenticate(request, username=username, password="demo-portal-2019") is not None
+    user = authenticate(request, username=username, password="demo-portal-2019")
+    assert user is not None and user.username == username
+    assert user.groups.exists() or user.is_superuser  # a role: the account reaches the portal
 
 
 def test_demo_officers_lead_actions(demo):
