@@ -40,6 +40,11 @@ def current_quarter() -> Quarter:
     return Quarter.containing(today())
 
 
+def last_ended_quarter() -> Quarter:
+    """The latest quarter that has ended: the newest "as at" picture there can be."""
+    return current_quarter().previous()
+
+
 def current_financial_year() -> int:
     return financial_year_of(today())
 

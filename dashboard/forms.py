@@ -27,7 +27,8 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data)
         self.strategy = strategy
         self.fields["year"].choices = [(y, financial_year_label(y)) for y in plan_years]
-        quarters = strategy.quarters(up_to=clock.current_quarter())
+        # Only quarters that have ended: "as at" the current one would claim a future date.
+        quarters = strategy.quarters(up_to=clock.last_ended_quarter())
         self.fields["as_at"].choices = [
             (LIVE, "Latest updates"),
             *((q.code, q.label) for q in reversed(quarters)),

@@ -219,6 +219,17 @@ def test_as_at_before_the_plans_year_is_refused_with_a_message(client, councillo
     assert "There is a problem" in client.get("/?year=2022&as_at=20214").content.decode()
 
 
+def test_as_at_offers_only_quarters_that_have_ended(client, councillor, action):
+    """16 January 2023 is in 2022/23 Q4: its end, 31 March 2023, is still to come."""
+    client.force_login(councillor)
+    html = client.get("/").content.decode()
+    assert '<option value="20223">2022/23 Q3</option>' in html
+    assert 'value="20224"' not in html
+    refused = client.get("/?as_at=20224").content.decode()
+    assert "Choose a quarter that has ended, or latest updates" in refused
+    assert "31 March 2023" not in refused
+
+
 def test_as_at_after_the_plans_year_shows_the_years_end(client, councillor, strategy, theme, officer):
     last_year = ActionFactory(
         plan=PlanFactory(strategy=strategy, year=2021), theme=theme, lead_officer=officer
