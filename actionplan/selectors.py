@@ -10,9 +10,22 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from actionplan import rules, window
 from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, by_reference
@@ -198,6 +211,24 @@ def update_returns(*, quarter: Quarter, strategy=None, lead_officer=None) -> tup
         expected=Count("action"), received=Count("action", filter=rules.received_q(quarter))
     )
     return totals["received"], totals["expected"]
+
+
+def missed_quarters(action: Action) -> list[Quarter]:
+    """The quarters of the action's plan year whose overall update was owed and never came
+    before the quarter was locked (Return.MISSED), oldest first."""
+    locked = window.locked_up_to()
+    quarters = [q for q in action.plan.quarters if locked is not None and q <= locked]
+    if not quarters:
+        return []
+    owing = functools.reduce(operator.or_, (rules.owes_update_q(q) for q in quarters))
+    received = functools.reduce(operator.or_, (rules.received_q(q) & Q(period=q.code) for q in quarters))
+    periods = (
+        ActionQuarterState.objects.filter(owing, action=action)
+        .exclude(received)
+        .order_by("period")
+        .values_list("period", flat=True)
+    )
+    return [Quarter.from_code(code) for code in periods]
 
 
 class Return:

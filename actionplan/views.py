@@ -218,6 +218,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "state": state,
             "partner_states": selectors.partner_states(action),
+            "missed": selectors.missed_quarters(action),
             "history": history,
             "can_update": window is not None and window.is_open,
             "update_closed_reason": window.reason if window is not None else "",
@@ -285,6 +286,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "last": last,
+            "missed": selectors.missed_quarters(action),
             "nav_actions": True,
         },
     )

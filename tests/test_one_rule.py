@@ -101,6 +101,31 @@ def test_an_update_missing_when_its_quarter_is_locked_is_missed_not_due(
     assert _missing_page(client, administrator, Q3) == {officer.pk: {action.pk}}
     client.force_login(officer)
     assert "Missed" in client.get("/actions/mine/").content.decode()
+    # The action's page and its update form (which can no longer offer Q3) say so too.
+    for page in (f"/actions/{action.pk}/", f"/actions/{action.pk}/update/"):
+        html = client.get(page).content.decode()
+        # The action started in April: locking Q3 locked Q1 and Q2, neither reported either.
+        missed = (
+            "Missed: no update was given for 2022/23 Q1, 2022/23 Q2, 2022/23 Q3 before they were reported"
+        )
+        assert missed in html, page
+    assert selectors.missed_quarters(action) == [Quarter(2022, 1), Quarter(2022, 2), Q3]
+    # A late update for one of them is refused by the window, and a quarter's own update is
+    # what clears it: here arranged directly, as if it had come before the lock.
+    UpdateFactory(action=action, period=Quarter(2022, 2).code)
+    assert selectors.missed_quarters(action) == [Quarter(2022, 1), Q3]
+
+
+@pytest.mark.django_db
+def test_an_update_given_before_the_lock_is_not_missed(action, officer, administrator):
+    UpdateFactory(action=action, period=Q3.code)
+    services.quarter_lock(quarter=Q3, user=administrator)
+    assert selectors.missed_quarters(action) == [Quarter(2022, 1), Quarter(2022, 2)]
+    UpdateFactory(action=action, period=Quarter(2022, 1).code)
+    UpdateFactory(action=action, period=Quarter(2022, 2).code)
+    assert selectors.missed_quarters(action) == []
+    row = selectors.led_actions(officer, quarter=Q3).rows[0]
+    assert row.returned == selectors.Return.RECEIVED
 
 
 @pytest.mark.django_db
