@@ -44,21 +44,14 @@ from themes.models import PartnerAuthority, Theme
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
 
-# The rules' names, as the figures' readers (dashboard, report, tests) know them.
-NOT_REPORTED = rules.NOT_REPORTED
-RAG_KEYS = rules.RAG_KEYS
-RAG_LABELS = rules.RAG_LABELS
-STATUS_KEYS = rules.STATUS_KEYS
-STATUS_LABELS = rules.STATUS_LABELS
-
 
 @dataclass
 class Tally:
     """How many actions stand where: by status, by RAG, overdue, average % complete."""
 
     total: int = 0
-    status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
-    rag: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAG_KEYS, 0))
+    status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(rules.STATUS_KEYS, 0))
+    rag: dict[str, int] = field(default_factory=lambda: dict.fromkeys(rules.RAG_KEYS, 0))
     overdue: int = 0
     slipped: int = 0
     percent_sum: int = 0
@@ -85,11 +78,11 @@ class Tally:
 
     @property
     def status_rows(self) -> list[tuple[str, str, int]]:
-        return [(key, STATUS_LABELS[key], self.status[key]) for key in STATUS_KEYS]
+        return [(key, rules.STATUS_LABELS[key], self.status[key]) for key in rules.STATUS_KEYS]
 
     @property
     def rag_rows(self) -> list[tuple[str, str, int]]:
-        return [(key, RAG_LABELS[key], self.rag[key]) for key in RAG_KEYS]
+        return [(key, rules.RAG_LABELS[key], self.rag[key]) for key in rules.RAG_KEYS]
 
 
 @dataclass
@@ -132,19 +125,19 @@ class ActionLine:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return rules.STATUS_LABELS[self.status]
 
     @property
     def rag_label(self) -> str:
-        return RAG_LABELS[self.rag]
+        return rules.RAG_LABELS[self.rag]
 
     @property
     def previous_rag_label(self) -> str:
-        return RAG_LABELS[self.previous_rag] if self.previous_rag else ""
+        return rules.RAG_LABELS[self.previous_rag] if self.previous_rag else ""
 
     @property
     def previous_status_label(self) -> str:
-        return STATUS_LABELS[self.previous_status] if self.previous_status else ""
+        return rules.STATUS_LABELS[self.previous_status] if self.previous_status else ""
 
     @property
     def slipped_days(self) -> int:
@@ -360,7 +353,7 @@ def _changes(plan, rows, *, quarter, partner, theme, limit) -> Changes:
     """Worsened, improved, completed and first reported since the comparison quarter."""
     since = comparison_quarter(quarter)
     fields = ("action_id", "status", "rag")
-    reported = ~Q(rag=NOT_REPORTED)
+    reported = ~Q(rag=rules.NOT_REPORTED)
     now = {a: (s, r) for a, s, r in rows.filter(reported).values_list(*fields)}
     before = {}
     if since >= Quarter(plan.year, 1):
@@ -463,7 +456,7 @@ def _trend_points(strategy, quarters: list[Quarter], *, partner, theme) -> dict[
     }
     points = {}
     for q in quarters:
-        rag = {key: counts.get((q.code, key), 0) for key in RAG_KEYS}
+        rag = {key: counts.get((q.code, key), 0) for key in rules.RAG_KEYS}
         points[q] = TrendPoint(q, sum(rag.values()), rag)
     return points
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from actionplan.models import ActionPlan, ProgressUpdate
 
@@ -171,11 +171,11 @@ def owes_update_q(quarter) -> Q:
     )
 
 
-def received_q(quarter) -> Q:
-    """Of owes_update_q's rows: the quarter's overall update has been given.
+def received_q() -> Q:
+    """Of owes_update_q's rows: the row's quarter's overall update has been given.
 
     Received means an overall update for exactly that quarter: a partner update is
     not the whole action's return, and an update for a later quarter does not answer
-    for this one (its row at `quarter` does not see it).
+    for this one (the row at the quarter does not see it).
     """
-    return Q(update_period=quarter.code)
+    return Q(update_period=F("period"))

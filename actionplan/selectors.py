@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -31,7 +30,7 @@ from actionplan import rules, window
 from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, by_reference
 from actionplan.window import UpdateWindow
 from core import clock
-from core.quarters import Quarter
+from core.quarters import Quarter, code_of
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
@@ -76,7 +75,7 @@ def quarter_states(
 def _picture_period_expression(quarter: Quarter | None):
     """picture_period per action, as a query expression on Action: the period of the row
     holding its state at `quarter`'s end (None: now), NULL before its plan's year."""
-    year_end = F("plan__year") * 10 + 4
+    year_end = code_of(F("plan__year"), 4)
     if quarter is None:
         return year_end
     return Case(
@@ -187,7 +186,7 @@ def actions_expecting_update(
     actions = Action.objects.all() if actions is None else actions
     rows = _owing_rows(quarter)
     return actions.filter(pk__in=rows.values("action")).annotate(
-        has_update=Exists(rows.filter(rules.received_q(quarter), action=OuterRef("pk")))
+        has_update=Exists(rows.filter(rules.received_q(), action=OuterRef("pk")))
     )
 
 
@@ -207,9 +206,7 @@ def update_returns(*, quarter: Quarter, strategy=None, lead_officer=None) -> tup
         rows = rows.filter(plan__strategy=strategy)
     if lead_officer is not None:
         rows = rows.filter(action__lead_officer=lead_officer)
-    totals = rows.aggregate(
-        expected=Count("action"), received=Count("action", filter=rules.received_q(quarter))
-    )
+    totals = rows.aggregate(expected=Count("action"), received=Count("action", filter=rules.received_q()))
     return totals["received"], totals["expected"]
 
 
@@ -221,10 +218,9 @@ def missed_quarters(action: Action) -> list[Quarter]:
     if not quarters:
         return []
     owing = functools.reduce(operator.or_, (rules.owes_update_q(q) for q in quarters))
-    received = functools.reduce(operator.or_, (rules.received_q(q) & Q(period=q.code) for q in quarters))
     periods = (
         ActionQuarterState.objects.filter(owing, action=action)
-        .exclude(received)
+        .exclude(rules.received_q())
         .order_by("period")
         .values_list("period", flat=True)
     )
@@ -335,7 +331,7 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
         .select_related("theme", "plan", "latest_update")
         .annotate(
             owed=Exists(owing),
-            received=Exists(owing.filter(rules.received_q(quarter))),
+            received=Exists(owing.filter(rules.received_q())),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
         .order_by("plan__year", "theme__number", *by_reference(), "pk")

@@ -124,22 +124,18 @@ def update_errors(
     action: Action,
     draft: UpdateDraft,
     format_errors: Mapping[str, list] | None = None,
-    renamed: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Every problem with a draft at once, by field, for the form and the API alike ({}: none).
 
     `format_errors` are the answers' own (a form's or serializer's, by field); a field
     that already failed its own check keeps that message only, since the rules, given
-    no value for it, would only repeat it less precisely. `renamed` maps the draft's
-    field names onto the caller's (the form asks "no change" under other questions).
+    no value for it, would only repeat it less precisely.
     Who may update and the version check are not part of it: update_create does those.
     """
     merged = {key: [str(m) for m in messages] for key, messages in (format_errors or {}).items()}
     _, errors = _checked(action, draft)
     for key, message in errors.items():
-        field = (renamed or {}).get(key, key)
-        if field not in merged:
-            merged[field] = [message]
+        merged.setdefault(key, [message])
     return merged
 
 

@@ -17,6 +17,11 @@ from dataclasses import dataclass
 _LABEL = re.compile(r"^\s*(\d{4})/(\d{2})\s*Q([1-4])\s*$")
 
 
+def code_of(year, number):
+    """A quarter's stored code, year * 10 + number; also for query expressions (F("plan__year"))."""
+    return year * 10 + number
+
+
 def financial_year_of(day: datetime.date) -> int:
     """The financial year (its starting calendar year) that `day` falls in."""
     return day.year if day.month >= 4 else day.year - 1
@@ -68,7 +73,7 @@ class Quarter:
 
     @property
     def code(self) -> int:
-        return self.year * 10 + self.number
+        return code_of(self.year, self.number)
 
     @property
     def first_day(self) -> datetime.date:

@@ -126,10 +126,8 @@ def _context(rollup: figures.Rollup, form, strategy) -> dict:
         ],
         "partner_rows": [_row(row.name, row.tally, links.for_partner(row.slug)) for row in rollup.partners],
         "status_cells": [(label, n, links.status(key)) for key, label, n in rollup.totals.status_rows],
-        "rag_labels": [figures.RAG_LABELS[k] for k in figures.RAG_KEYS],
-        "trend_rows": [
-            (p.quarter.label, p.total, [p.rag[k] for k in figures.RAG_KEYS]) for p in rollup.trend
-        ],
+        "rag_labels": [rules.RAG_LABELS[k] for k in rules.RAG_KEYS],
+        "trend_rows": [(p.quarter.label, p.total, [p.rag[k] for k in rules.RAG_KEYS]) for p in rollup.trend],
         "excluded_labels": [rules.STATUS_LABELS[s] for s in rules.EXCLUDED_STATUSES],
     }
 

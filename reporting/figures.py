@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from actionplan import figures as rollups
 from actionplan import rules
-from actionplan.figures import RAG_KEYS, RAG_LABELS, Rollup, Tally
+from actionplan.figures import Rollup, Tally
 from actionplan.selectors import ActionState, Rag, Status, action_states
 
-__all__ = ["RAG_KEYS", "RAG_LABELS", "Rollup", "Tally", "Changes", "rollup_for", "states_at"]
+__all__ = ["Rollup", "Tally", "Changes", "rollup_for", "states_at"]
 
 
 def rollup_for(plan, quarter) -> Rollup:

@@ -16,7 +16,6 @@ from actionplan.models import Action, ActionPlan, QuarterLock, by_reference
 from core.quarters import Quarter
 from reporting import figures
 from reporting.models import BoardReport, Delivery, Recipient
-from themes import selectors as themes_selectors
 from themes.models import PartnerAuthority, Strategy
 
 CLASSIFICATION = "OFFICIAL"
@@ -52,9 +51,6 @@ class ReportContent:
     @property
     def completed(self) -> int:
         return figures.completed(self.summary)
-
-
-active_strategy = themes_selectors.active_strategy
 
 
 def report_date(*, period: int, requested_at: datetime.datetime) -> datetime.date:

@@ -29,6 +29,7 @@ from core.quarters import Quarter
 from reporting import selectors
 from reporting.models import BoardReport, Delivery
 from reporting.pdf import render
+from themes import selectors as themes_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def report_run_now(*, quarter: Quarter, send: bool = False, user=None, strategy=
 def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
     if user is not None and not access.can_request_reports(user):
         raise PermissionDenied("Only administrators can request board reports.")
-    strategy = strategy or selectors.active_strategy()
+    strategy = strategy or themes_selectors.active_strategy()
     if strategy is None:
         raise ValidationError({"quarter": "There is no active strategy to report on."})
     if quarter > clock.current_quarter():
@@ -384,7 +385,7 @@ def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | 
 
     today = today or clock.today()
     quarter = Quarter.containing(today).previous()
-    strategy = selectors.active_strategy()
+    strategy = themes_selectors.active_strategy()
     if strategy is None or quarter.year not in strategy.years:
         return None
     if today < dates_for(strategy, quarter).board_report_on:

@@ -16,6 +16,7 @@ from accounts import access
 from reporting import selectors, services
 from reporting.forms import ReportRequestForm
 from reporting.models import BoardReport
+from themes import selectors as themes_selectors
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -46,7 +47,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_request(request: HttpRequest) -> HttpResponse:
     _require_requester(request)
-    strategy = selectors.active_strategy()
+    strategy = themes_selectors.active_strategy()
     form = ReportRequestForm(request.POST or None, strategy=strategy)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from actionplan import figures
+from actionplan import figures, rules
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
 from actionplan.models import ActionPlan
 from core.quarters import Quarter
@@ -169,7 +169,7 @@ def test_action_serving_one_partner_only(plan, theme, officer, maidstone, swale)
     by_partner = {row.slug: row.tally for row in rollup.partners}
     assert by_partner["maidstone"].total == 1 and by_partner["maidstone"].rag["green"] == 1
     assert by_partner["swale"].total == 2
-    assert by_partner["swale"].rag == {**dict.fromkeys(figures.RAG_KEYS, 0), "red": 1, "amber": 1}
+    assert by_partner["swale"].rag == {**dict.fromkeys(rules.RAG_KEYS, 0), "red": 1, "amber": 1}
     # Overall, the partner update does not count; the total counts each action once.
     assert rollup.totals.total == 2 and rollup.totals.rag["amber"] == 0
     swale_view = figures.summary(plan, Quarter(2022, 2), partner=swale)
@@ -258,7 +258,7 @@ def test_live_picture_reads_the_latest_update(action, officer):
 def test_not_yet_reported_action_is_overdue_on_its_original_date(plan, theme, officer):
     ActionFactory(plan=plan, theme=theme, lead_officer=officer, due_date=datetime.date(2022, 12, 31))
     rollup = figures.summary(plan)
-    assert rollup.totals.rag[figures.NOT_REPORTED] == 1
+    assert rollup.totals.rag[rules.NOT_REPORTED] == 1
     assert rollup.totals.status["not_started"] == 1
     assert rollup.totals.overdue == 1 and rollup.totals.average_percent == 0
     assert figures.summary(plan, Quarter(2022, 3)).totals.overdue == 0  # due on the quarter's last day

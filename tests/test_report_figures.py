@@ -10,6 +10,7 @@ from actionplan.models import Action, ProgressUpdate
 from core.quarters import Quarter
 from reporting import selectors, services
 from reporting.factories import THEME_TITLES, BoardReportFactory, quarter_story
+from themes import selectors as themes_selectors
 
 pytestmark = pytest.mark.django_db
 Q3 = Quarter(2022, 3)
@@ -36,7 +37,7 @@ def oracle_states(quarter, partner=None):
 
 
 def content():
-    report = BoardReportFactory(strategy=selectors.active_strategy(), period=Q3.code)
+    report = BoardReportFactory(strategy=themes_selectors.active_strategy(), period=Q3.code)
     return report, selectors.content_for(report)
 
 
