@@ -51,14 +51,15 @@ def refresh(actions=None, *, chunk_size: int = 2000) -> int:
 
 
 def _write_pointers(pointers: dict[int, int | None]) -> None:
-    """Set Action.latest_update where it differs (QuerySet.update: no signal, no history row)."""
+    """Set Action.latest_update where it differs, in one statement per batch
+    (bulk_update: no signal, no history row)."""
     current = dict(Action.objects.filter(pk__in=list(pointers)).values_list("pk", "latest_update_id"))
-    changed: dict[int | None, list[int]] = {}
-    for action_id, update_id in pointers.items():
-        if current.get(action_id) != update_id:
-            changed.setdefault(update_id, []).append(action_id)
-    for update_id, action_ids in changed.items():
-        Action.objects.filter(pk__in=action_ids).update(latest_update_id=update_id)
+    changed = [
+        Action(pk=action_id, latest_update_id=update_id)
+        for action_id, update_id in pointers.items()
+        if current.get(action_id) != update_id
+    ]
+    Action.objects.bulk_update(changed, ["latest_update"], batch_size=500)
 
 
 def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, int | None]]:

@@ -210,7 +210,7 @@ ONE_HOME = {
     r"^def active_strategy\(": "themes/selectors.py",
     r"^def refresh\(": "actionplan/derived.py",
     r"\.objects\.bulk_create\(rows": "actionplan/derived.py",  # the only writer of the state table
-    r"update\(latest_update": "actionplan/derived.py",  # ...and of the current-state pointer
+    r"update\((latest_update|.*\[\"latest_update\"\])": "actionplan/derived.py",  # ...and of the pointer
 }
 
 
