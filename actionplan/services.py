@@ -294,3 +294,55 @@ def quarter_lock(*, quarter: Quarter, user=None, reason: str = "") -> QuarterLoc
             period=quarter.code, defaults={"locked_by": user, "reason": reason}
         )
     return lock
+
+
+def quarter_reopen(*, quarter: Quarter, user, reason: str) -> QuarterLock:
+    """Reopen the latest locked quarter, with a reason, so updates for it can be added again.
+
+    Quarters lock "up to" (window.locked_up_to), so only the latest locked one can be
+    reopened: reopening an earlier one would reopen every quarter after it. The
+    quarters before it stay locked: when they were locked only by this quarter's lock,
+    the quarter before is locked in its place, with the same date and person, so a
+    rebuilt report of an earlier quarter still prints the date it always did
+    (reporting.selectors.report_date). The lock is deleted, and its history row, with
+    who reopened it and why, is the audit record. Returns the deleted lock.
+    Taken under the exclusive lock guard, like quarter_lock.
+    """
+    if not access.can_lock_quarters(user):
+        raise PermissionDenied("Only administrators can reopen quarters.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Enter why {quarter.label} is being reopened."})
+    with transaction.atomic():
+        _lock_guard(exclusive=True)
+        latest = window.locked_up_to()
+        if latest is None or quarter > latest:
+            raise ValidationError({"quarter": f"{quarter.label} is not locked, so it cannot be reopened."})
+        if quarter != latest:
+            raise ValidationError(
+                {
+                    "quarter": f"Only the latest locked quarter, {latest.label}, can be reopened: "
+                    f"{quarter.label} is locked because {latest.label} is."
+                }
+            )
+        lock = QuarterLock.objects.get(period=quarter.code)
+        before = quarter.previous()
+        if not QuarterLock.objects.filter(period=before.code).exists():
+            kept = QuarterLock(
+                period=before.code,
+                locked_by=lock.locked_by,
+                locked_at=lock.locked_at,
+                reason=f"Locked with {quarter.label}; kept locked when {quarter.label} was reopened",
+            )
+            kept._history_user = user
+            kept._change_reason = _history_reason(f"Kept locked when {quarter.label} was reopened")
+            kept.save()
+        lock._history_user = user
+        lock._change_reason = _history_reason(f"Reopened: {reason}")
+        lock.delete()
+    return lock
+
+
+def _history_reason(text: str) -> str:
+    """A history row's change reason, which holds 100 characters."""
+    return text if len(text) <= 100 else text[:99] + "…"

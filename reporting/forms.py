@@ -1,14 +1,14 @@
-"""The request form: which quarter, and whether to send it. reporting.services decides."""
+"""The report forms: request a quarter, confirm a send, reopen a quarter. reporting.services decides."""
 
 from __future__ import annotations
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
+from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
 from core import clock
 from core.quarters import Quarter
-from reporting import selectors
+from reporting import selectors, services
 
 
 class ReportRequestForm(forms.Form):
@@ -46,3 +46,50 @@ class ReportRequestForm(forms.Form):
     @property
     def chosen_quarter(self) -> Quarter:
         return Quarter.from_code(self.cleaned_data["quarter"])
+
+
+class ReportSendForm(forms.Form):
+    """The send page's one question: has the administrator checked what will be sent?"""
+
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={"required": services.SEND_NOT_CONFIRMED},
+    )
+
+    def __init__(self, *args, quarter: Quarter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "confirm"
+        ].label = f"I have checked the report and want to send it and lock {quarter.label}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.checkbox("confirm", small=True),
+            Button("submit", "Send to the board"),
+        )
+
+
+class QuarterReopenForm(forms.Form):
+    """Why a locked quarter is being reopened: required, recorded and shown on the old report."""
+
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text="For example, an update was entered against the wrong action. The reason is shown on "
+        "the superseded report and kept in the audit history.",
+    )
+
+    def __init__(self, *args, quarter: Quarter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarter = quarter
+        self.fields["reason"].label = f"Why is {quarter.label} being reopened?"
+        self.fields["reason"].error_messages = {
+            "required": f"Enter why {quarter.label} is being reopened",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        }
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.textarea("reason", label_size=Size.MEDIUM, rows=4, max_characters=1000),
+            Button("submit", f"Reopen {quarter.label}", css_class="govuk-button--warning"),
+        )

@@ -64,12 +64,39 @@ class BoardReport(TimeStampedModel):
     # Whether the PDF was built from a locked quarter: only then is it final, so
     # sending rebuilds a PDF made before the quarter was locked.
     quarter_locked = models.BooleanField(default=False, editable=False)
+    # A quarter's reports are version 1 until the quarter is reopened after sending;
+    # the reports asked for after that are version 2, and so on (services.next_version).
+    version = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Set when the quarter was reopened after this report went to the board: the
+    # report stays exactly as sent (PDF, SHA-256, deliveries), but its figures are
+    # no longer final. Who reopened it, when and why.
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    superseded_reason = models.TextField(blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["-period", "-requested_at"]
+        ordering = ["-period", "-version", "-requested_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(state="ready") | ~Q(sha256=""), name="ready_report_has_pdf"),
+            models.CheckConstraint(
+                condition=Q(superseded_at__isnull=True) | ~Q(superseded_reason=""),
+                name="superseded_report_has_reason",
+            ),
+            # One version of a quarter's report goes to the board: a second would
+            # e-mail the board the same quarter twice.
+            models.UniqueConstraint(
+                fields=["strategy", "period", "version"],
+                condition=Q(state__in=["sending", "sent"]),
+                name="one_sent_report_per_version",
+            ),
         ]
 
     def __str__(self):
@@ -78,6 +105,10 @@ class BoardReport(TimeStampedModel):
     @property
     def quarter(self) -> Quarter:
         return Quarter.from_code(self.period)
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
 
     @property
     def is_scheduled(self) -> bool:
@@ -89,7 +120,8 @@ class BoardReport(TimeStampedModel):
 
     @property
     def filename(self) -> str:
-        return f"board-report-{self.quarter.label.replace('/', '-').replace(' ', '-').lower()}.pdf"
+        version = f"-version-{self.version}" if self.version > 1 else ""
+        return f"board-report-{self.quarter.label.replace('/', '-').replace(' ', '-').lower()}{version}.pdf"
 
     def get_absolute_url(self):
         return f"/reports/{self.pk}/"

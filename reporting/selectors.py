@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from actionplan import selectors as action_selectors
 from actionplan.models import Action, ActionPlan, QuarterLock, by_reference
 from core.quarters import Quarter
 from reporting import figures
@@ -133,9 +134,9 @@ def content_for(report: BoardReport) -> ReportContent:
 
 
 def report_list() -> QuerySet[BoardReport]:
-    return BoardReport.objects.select_related("strategy", "requested_by", "sent_by").prefetch_related(
-        Prefetch("deliveries", queryset=Delivery.objects.order_by("name"))
-    )
+    return BoardReport.objects.select_related(
+        "strategy", "requested_by", "sent_by", "superseded_by"
+    ).prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("name")))
 
 
 def active_recipients() -> QuerySet[Recipient]:
@@ -143,5 +144,40 @@ def active_recipients() -> QuerySet[Recipient]:
 
 
 def reportable_quarters(strategy: Strategy, *, up_to: Quarter) -> list[Quarter]:
-    """The quarters of the strategy that have started, newest first."""
+    """The quarters of the strategy up to `up_to` (the current quarter: never a future one),
+    newest first."""
     return list(reversed(strategy.quarters(up_to=up_to)))
+
+
+@dataclass(frozen=True)
+class SendChecklist:
+    """What an administrator checks before sending a report: who gets it, what is missing."""
+
+    report: BoardReport
+    recipients: list
+    received: int
+    expected: int
+    missing_by_officer: list  # [(officer, [actions])], by officer's name
+
+    @property
+    def quarter(self) -> Quarter:
+        return self.report.quarter
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.received
+
+
+def send_checklist(report: BoardReport) -> SendChecklist:
+    """The send page's facts. Who owes an update is actionplan's rule, read through the
+    reminders' grouping by officer (the missing-updates page's own list)."""
+    from reminders import selectors as reminder_selectors
+
+    received, expected = action_selectors.update_returns(quarter=report.quarter, strategy=report.strategy)
+    return SendChecklist(
+        report=report,
+        recipients=list(active_recipients()),
+        received=received,
+        expected=expected,
+        missing_by_officer=reminder_selectors.missing_by_officer(report.strategy, report.quarter),
+    )

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.template import Engine
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts import access
@@ -81,6 +82,7 @@ def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
     report = BoardReport(
         strategy=strategy,
         period=quarter.code,
+        version=next_version(strategy=strategy, quarter=quarter),
         send_when_built=send,
         requested_by=user,
         requested_at=clock.now(),
@@ -88,6 +90,14 @@ def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
     report.full_clean()
     report.save()
     return report
+
+
+def next_version(*, strategy, quarter: Quarter) -> int:
+    """The version a report of `quarter` asked for now is: one more than the last superseded one."""
+    superseded = BoardReport.objects.filter(
+        strategy=strategy, period=quarter.code, superseded_at__isnull=False
+    ).aggregate(last=Max("version"))["last"]
+    return (superseded or 0) + 1
 
 
 def _enqueue(task: str, report_id: int) -> None:
@@ -193,14 +203,51 @@ def report_fail(*, report_id: int, error: str) -> None:
 # --- sending ----------------------------------------------------------------
 
 
-def report_send_request(*, report: BoardReport, user) -> BoardReport:
-    """An administrator sends a ready report to the board."""
+SEND_NOT_CONFIRMED = "Tick the box to confirm you have checked the report and want to send it"
+
+
+def send_refusal(report: BoardReport) -> str:
+    """Why `report` cannot be sent to the board now ("" when it can)."""
+    if report.is_superseded:
+        return "This report has been superseded: it cannot be sent again."
+    if report.state != State.READY:
+        return f"Only a ready report can be sent; this one is {report.get_state_display().lower()}."
+    sent = _sent_version(report)
+    if sent is not None:
+        when = f" on {timezone.localtime(sent.sent_at):%-d %B %Y}" if sent.sent_at else ""
+        return (
+            f"The {report.quarter.label} report (version {sent.version}) has already gone to the "
+            f"board{when}. To send a new version, reopen {report.quarter.label} from that report's page."
+        )
+    return ""
+
+
+def _sent_version(report: BoardReport) -> BoardReport | None:
+    """Another report of the same quarter that went (or is going) to the board and is not superseded."""
+    return (
+        BoardReport.objects.filter(
+            strategy=report.strategy_id, period=report.period, superseded_at__isnull=True
+        )
+        .exclude(pk=report.pk)
+        .filter(Q(state__in=[State.SENDING, State.SENT]) | Q(deliveries__isnull=False))
+        .order_by("sent_at")
+        .first()
+    )
+
+
+def report_send_request(*, report: BoardReport, user, confirmed: bool) -> BoardReport:
+    """An administrator sends a ready report to the board, having confirmed it on the send page.
+
+    The API's `send: true` and the request form's "send when built" are their own
+    confirmations (report_request); this is the report page's send.
+    """
     if not access.can_request_reports(user):
         raise PermissionDenied("Only administrators can send board reports.")
-    if report.state != State.READY:
-        raise ValidationError(
-            f"Only a ready report can be sent; this one is {report.get_state_display().lower()}."
-        )
+    if not confirmed:
+        raise ValidationError({"confirm": SEND_NOT_CONFIRMED})
+    refusal = send_refusal(report)
+    if refusal:
+        raise ValidationError(refusal)
     BoardReport.objects.filter(pk=report.pk, state=State.READY).update(sent_by=user, send_when_built=True)
     _enqueue("send", report.pk)
     report.refresh_from_db()
@@ -243,6 +290,12 @@ def _start_sending(report: BoardReport) -> BoardReport:
     """Lock the quarter, make sure the PDF is the locked picture, and list the deliveries."""
     # Whoever sends (or asked for it to be sent) locks the quarter; the schedule is no one.
     sender = report.sent_by or report.requested_by
+    refusal = send_refusal(report)
+    if refusal:
+        # Asked to send when built, but this quarter has gone to the board already:
+        # sending would e-mail the board the same quarter twice.
+        report_fail(report_id=report.pk, error=refusal)
+        return BoardReport.objects.get(pk=report.pk)
     plan_services.quarter_lock(
         quarter=report.quarter, user=sender, reason=f"Reported to the board ({report})"
     )
@@ -351,6 +404,10 @@ def report_retry(*, report: BoardReport, user) -> BoardReport:
         raise PermissionDenied("Only administrators can retry board reports.")
     if report.state != State.FAILED:
         raise ValidationError("Only a failed report can be retried.")
+    if report.is_superseded:
+        raise ValidationError(
+            "This report has been superseded: its quarter was reopened, so it is not sent again."
+        )
     with transaction.atomic():
         if report.deliveries.exists():
             report.deliveries.filter(state=DState.FAILED).update(state=DState.PENDING)
@@ -379,7 +436,9 @@ def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | 
     the report really goes. Runs
     daily, so a day the scheduler was down is caught up. A quarter the schedule
     already asked for, or that was already sent, is never asked for again: a
-    second report would e-mail the board a second time.
+    second report would e-mail the board a second time. That holds after the quarter
+    is reopened too (the sent report, superseded, is still there): the new version
+    is an administrator's to request and send.
     """
     from reminders.selectors import dates_for
 
@@ -394,3 +453,80 @@ def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | 
     if existing.filter(requested_by__isnull=True).exists() or existing.filter(state=State.SENT).exists():
         return None
     return report_request(quarter=quarter, send=True, strategy=strategy)
+
+
+# --- reopening --------------------------------------------------------------
+
+
+def reopen_refusal(report: BoardReport) -> str:
+    """Why `report`'s quarter cannot be reopened from it ("" when it can)."""
+    if report.is_superseded:
+        return (
+            f"This report was superseded on {timezone.localtime(report.superseded_at):%-d %B %Y}: "
+            f"{report.quarter.label} has been reopened already."
+        )
+    if report.state != State.SENT:
+        return "A quarter is reopened from the page of the report that was sent to the board."
+    latest = windows.locked_up_to()
+    if latest is None or report.quarter > latest:
+        return f"{report.quarter.label} is not locked."
+    if report.quarter != latest:
+        return (
+            f"Only the latest locked quarter, {latest.label}, can be reopened: "
+            f"{report.quarter.label} is locked because {latest.label} is."
+        )
+    if BoardReport.objects.filter(period=report.period, state=State.SENDING).exists():
+        return f"A {report.quarter.label} report is being sent: wait until it has finished."
+    return ""
+
+
+def report_quarter_reopen(*, report: BoardReport, user, reason: str) -> BoardReport:
+    """Reopen a sent report's quarter (actionplan.services.quarter_reopen) and mark it superseded.
+
+    The sent report stays exactly as it went (PDF, SHA-256, deliveries); it is
+    marked superseded with who reopened the quarter, when and why. Every report
+    of the quarter that reached the board is; the ones not sent yet become the
+    next version, to be rebuilt from the quarter as it is locked again when sent.
+    """
+    if not access.can_lock_quarters(user):
+        raise PermissionDenied("Only administrators can reopen quarters.")
+    refusal = reopen_refusal(report)
+    if refusal:
+        raise ValidationError(refusal)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        plan_services.quarter_reopen(quarter=report.quarter, user=user, reason=reason)
+        now = clock.now()
+        reached_board = (
+            BoardReport.objects.filter(period=report.period, superseded_at__isnull=True)
+            .filter(Q(state=State.SENT) | Q(deliveries__isnull=False))
+            .values_list("pk", flat=True)
+        )
+        for old in BoardReport.objects.select_for_update().filter(pk__in=list(reached_board)):
+            old.superseded_at, old.superseded_by, old.superseded_reason = now, user, reason
+            _save_with_history(
+                old,
+                user,
+                f"Superseded: {report.quarter.label} reopened",
+                "superseded_at",
+                "superseded_by",
+                "superseded_reason",
+            )
+        for waiting in BoardReport.objects.filter(period=report.period, superseded_at__isnull=True):
+            waiting.version = next_version(strategy=waiting.strategy, quarter=waiting.quarter)
+            waiting.quarter_locked = False
+            _save_with_history(
+                waiting,
+                user,
+                f"Version {waiting.version}: {report.quarter.label} reopened",
+                "version",
+                "quarter_locked",
+            )
+    report.refresh_from_db()
+    return report
+
+
+def _save_with_history(report: BoardReport, user, change: str, *fields: str) -> None:
+    report._history_user = user
+    report._change_reason = change[:100]
+    report.save(update_fields=list(fields))

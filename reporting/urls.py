@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/preview/", views.report_preview, name="preview"),
     path("<int:pk>/send/", views.report_send, name="send"),
     path("<int:pk>/retry/", views.report_retry, name="retry"),
+    path("<int:pk>/reopen/", views.report_reopen, name="reopen"),
 ]

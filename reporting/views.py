@@ -1,7 +1,9 @@
 """The /reports/ pages: thin views over reporting.selectors and reporting.services.
 
 Everyone with a portal role reads and downloads; administrators request, preview,
-send and retry (accounts.access). Every write is a POST that answers with a redirect.
+send (after confirming on the send page), retry, and reopen a sent report's quarter
+(accounts.access). Every write is a POST that answers with a redirect, or with the
+form and its errors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from reporting import selectors, services
-from reporting.forms import ReportRequestForm
+from reporting.forms import QuarterReopenForm, ReportRequestForm, ReportSendForm
 from reporting.models import BoardReport
 from themes import selectors as themes_selectors
 
@@ -27,6 +29,20 @@ def _require_viewer(request: HttpRequest) -> None:
 def _require_requester(request: HttpRequest) -> None:
     if not access.can_request_reports(request.user):
         raise PermissionDenied
+
+
+def _posted(request: HttpRequest):
+    """The posted data, or None for a GET: a POST with nothing ticked is still a submission."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where it names one, else for the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages_ in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 @require_GET
@@ -48,7 +64,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_request(request: HttpRequest) -> HttpResponse:
     _require_requester(request)
     strategy = themes_selectors.active_strategy()
-    form = ReportRequestForm(request.POST or None, strategy=strategy)
+    form = ReportRequestForm(_posted(request), strategy=strategy)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_request(
@@ -80,6 +96,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_viewer(request)
     report = get_object_or_404(selectors.report_list(), pk=pk)
     can_request = access.can_request_reports(request.user)
+    can_reopen = access.can_lock_quarters(request.user) and not services.reopen_refusal(report)
     return render(
         request,
         "reporting/report_detail.html",
@@ -87,6 +104,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "deliveries": report.deliveries.all(),
             "can_request": can_request,
+            "can_reopen": can_reopen,
             "recipients": selectors.active_recipients() if can_request else [],
             "nav_reports": True,
         },
@@ -114,17 +132,61 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(services.report_html(report, for_browser=True))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """What will be sent, to whom, and what is still missing; sent only once confirmed."""
     _require_requester(request)
-    report = get_object_or_404(BoardReport, pk=pk)
-    try:
-        services.report_send_request(report=report, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"The {report.quarter.label} report is being sent to the board.")
-    return redirect(report.get_absolute_url())
+    report = get_object_or_404(selectors.report_list(), pk=pk)
+    refusal = services.send_refusal(report)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(report.get_absolute_url())
+    form = ReportSendForm(_posted(request), quarter=report.quarter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_send_request(
+                report=report, user=request.user, confirmed=form.cleaned_data["confirm"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"The {report.quarter.label} report is being sent to the board.")
+            return redirect(report.get_absolute_url())
+    return render(
+        request,
+        "reporting/report_send.html",
+        {"report": report, "form": form, "checklist": selectors.send_checklist(report), "nav_reports": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a sent report's quarter, with a reason: the report is then superseded."""
+    if not access.can_lock_quarters(request.user):
+        raise PermissionDenied
+    report = get_object_or_404(selectors.report_list(), pk=pk)
+    refusal = services.reopen_refusal(report)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(report.get_absolute_url())
+    form = QuarterReopenForm(_posted(request), quarter=report.quarter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_quarter_reopen(
+                report=report, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{report.quarter.label} has been reopened: updates for it can be added again. "
+                "This report is marked superseded; request a new report to send the next version.",
+            )
+            return redirect(report.get_absolute_url())
+    return render(
+        request, "reporting/report_reopen.html", {"report": report, "form": form, "nav_reports": True}
+    )
 
 
 @require_POST

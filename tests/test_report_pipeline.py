@@ -154,7 +154,9 @@ def test_the_task_retries_with_backoff_then_fails_visibly(
     report = built(administrator)
     monkeypatch.setattr(services.emails, "send", FlakySMTP(failures=100))
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_send_request(report=report, user=administrator)  # eager: retries run inline
+        services.report_send_request(
+            report=report, user=administrator, confirmed=True
+        )  # eager: retries run inline
     report.refresh_from_db()
     assert report.state == State.FAILED
     assert "Not delivered to chair@board.example.org (451 Try again later)" in report.error
@@ -231,7 +233,7 @@ def test_sending_an_unlocked_build_locks_and_rebuilds_first(
         commentary="Begun",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_send_request(report=report, user=administrator)
+        services.report_send_request(report=report, user=administrator, confirmed=True)
     report.refresh_from_db()
     assert report.state == State.SENT and report.quarter_locked and report.sent_by == administrator
     assert QuarterLock.objects.get(period=Q3.code).locked_by == administrator
@@ -242,7 +244,7 @@ def test_sending_an_unlocked_build_locks_and_rebuilds_first(
 def test_only_a_ready_report_can_be_sent_and_only_a_failed_one_retried(story, administrator, board, fast_pdf):
     report = built(administrator, send=True)
     with pytest.raises(services.ValidationError):
-        services.report_send_request(report=report, user=administrator)
+        services.report_send_request(report=report, user=administrator, confirmed=True)
     with pytest.raises(services.ValidationError):
         services.report_retry(report=report, user=administrator)
 

@@ -134,11 +134,11 @@ def test_administrator_previews_sends_and_retries(
     failed.refresh_from_db()
     assert failed.state == "ready"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/reports/{failed.pk}/send/", follow=True)
+        response = client.post(f"/reports/{failed.pk}/send/", {"confirm": "on"}, follow=True)
     failed.refresh_from_db()
     assert failed.state == "sent" and len(mail.outbox) == 1
     assert "is being sent to the board" in response.content.decode()
-    again = client.post(f"/reports/{failed.pk}/send/", follow=True)
+    again = client.post(f"/reports/{failed.pk}/send/", {"confirm": "on"}, follow=True)
     assert "Only a ready report can be sent" in again.content.decode() and len(mail.outbox) == 1
 
 
