@@ -6,8 +6,10 @@ are written here and nowhere else:
 - `Action.latest_update`: the current overall state (the end-of-quarter rule at the
   plan year's last quarter), so lists and filters read "now" without a subquery;
 - `ActionQuarterState`: the state at the end of every quarter of the plan's year,
-  overall and for each partner served, with the figures the dashboard counts
-  (decision 0003).
+  for each partner served and for the whole action, with the figures the dashboard
+  counts (decision 0003). The whole action's row is the roll-up of its councils'
+  rows (rules.roll_up; decision 0005), so every figure of the whole action, on every
+  page, is the worst of its councils'.
 
 actionplan.signals calls refresh() whenever an action, its partners, its plan, its
 theme or one of its updates is saved (the update service, the admin, imports and the
@@ -95,10 +97,10 @@ def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, 
                 "period": code,
             }
             state, earlier = rules.state_at(overall, code), rules.state_at(overall, before)
-            rows.append(_state_row(common, None, state, earlier, due_date))
+            partner_rows = []
             for partner_id in served.get(action_id, []):
                 own = histories.get((action_id, partner_id), [])
-                rows.append(
+                partner_rows.append(
                     _state_row(
                         common,
                         partner_id,
@@ -107,7 +109,44 @@ def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, 
                         due_date,
                     )
                 )
+            row = _state_row(common, None, state, earlier, due_date)
+            if partner_rows:
+                _roll_up(row, partner_rows, due_date)
+            rows.append(row)
+            rows.extend(partner_rows)
     return rows, pointers
+
+
+def _roll_up(row: ActionQuarterState, partner_rows: list[ActionQuarterState], original_due) -> None:
+    """Give the whole action's row the roll-up of its councils' rows (rules.roll_up).
+
+    The row keeps its overall update (update_id, update_period): that is the action's
+    return for the quarter, and the commentary shown for the whole action.
+    """
+    councils = [_figures(r) for r in partner_rows]
+    rolled = rules.roll_up(councils)
+    row.status, row.rag, row.percent_complete = rolled.status, rolled.rag, rolled.percent_complete
+    row.due_date = rolled.due_date
+    # The biggest move at any council still counted, so one council's slippage reaches the board.
+    counted = [r for r in partner_rows if r.status not in rules.EXCLUDED_STATUSES] or partner_rows
+    row.slip_days = max(r.slip_days for r in counted)
+    row.partners_differ = rules.differing(councils)
+    before = [
+        rules.Figures(r.previous_status, rules.NOT_REPORTED, 0, original_due)
+        for r in partner_rows
+        if r.previous_status
+    ]
+    # A council with no state a quarter earlier is "not started" then, unless none had one.
+    if before:
+        missing = len(partner_rows) - len(before)
+        before += [rules.Figures(Status.NOT_STARTED, rules.NOT_REPORTED, 0, original_due)] * missing
+        row.previous_status = rules.roll_up(before).status
+    else:
+        row.previous_status = ""
+
+
+def _figures(row: ActionQuarterState) -> rules.Figures:
+    return rules.Figures(row.status, row.rag, row.percent_complete, row.due_date)
 
 
 def _state_row(common: dict, partner_id, state, earlier, original_due) -> ActionQuarterState:

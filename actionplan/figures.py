@@ -30,7 +30,10 @@ Rules (also on the page and in docs/dashboard.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -56,6 +59,8 @@ class Tally:
     slipped: int = 0
     percent_sum: int = 0
     percent_counted: int = 0
+    # Whole actions whose councils' states differ (counted at the worst of them).
+    differing: int = 0
 
     @property
     def average_percent(self) -> float | None:
@@ -69,6 +74,7 @@ class Tally:
         self.total += other.total
         self.overdue += other.overdue
         self.slipped += other.slipped
+        self.differing += other.differing
         self.percent_sum += other.percent_sum
         self.percent_counted += other.percent_counted
         for key, n in other.status.items():
@@ -118,6 +124,10 @@ class ActionLine:
     revision_reason: str = ""
     previous_status: str | None = None
     previous_rag: str | None = None
+    slip_days: int = 0
+    partners_differ: bool = False
+    # Where only some of the councils served make this figure: their short names (council_notes).
+    councils: str = ""
 
     @property
     def url(self) -> str:
@@ -141,7 +151,12 @@ class ActionLine:
 
     @property
     def slipped_days(self) -> int:
-        return (self.due_date - self.original_due_date).days
+        return self.slip_days
+
+    @property
+    def revised_due_date(self) -> datetime.date:
+        """The due date it slipped to (at the council that slipped most, where they differ)."""
+        return self.original_due_date + datetime.timedelta(days=self.slip_days)
 
 
 CHANGE_KINDS = ("worsened", "improved", "completed", "added")
@@ -178,6 +193,15 @@ class TrendPoint:
         return self.rag[key] / self.total if self.total else 0.0
 
 
+@dataclass(frozen=True)
+class MissedReturns:
+    """The actions whose owed update for a locked quarter never came (selectors.Return.MISSED)."""
+
+    quarter: Quarter
+    count: int
+    lines: list[ActionLine]
+
+
 @dataclass
 class Rollup:
     plan: ActionPlan
@@ -193,6 +217,17 @@ class Rollup:
     changes: Changes
     trend: list[TrendPoint]
     list_limit: int | None = None
+    missed: list[MissedReturns] = field(default_factory=list)
+
+    @property
+    def differing(self) -> int:
+        """Whole actions counted at their worst council's state (none under a council filter)."""
+        return 0 if self.partner is not None else self.totals.differing
+
+    @property
+    def overdue_label(self) -> str:
+        """Which of overdue's two views the figures are (rules.is_overdue's `as_of`)."""
+        return "overdue today" if self.is_live else f"overdue at the end of {self.quarter.label}"
 
     @property
     def is_live(self) -> bool:
@@ -240,6 +275,15 @@ def summary(
     totals = Tally()
     for row in themes:
         totals.add(row.tally)
+    overdue = _overdue_lines(rows, as_of=as_of, limit=list_limit)
+    slippage = _slippage_lines(rows, limit=list_limit)
+    changes = _changes(plan, rows, quarter=quarter, partner=partner, theme=theme, limit=list_limit)
+    if partner is None:
+        period = selectors.picture_period(plan, quarter)
+        overdue = with_councils(overdue, "overdue", period=period, as_of=as_of)
+        slippage = with_councils(slippage, "slipped", period=period, as_of=as_of)
+        for kind in CHANGE_KINDS:
+            changes.lines[kind] = with_councils(changes.lines[kind], "rag", period=period, as_of=as_of)
     return Rollup(
         plan=plan,
         quarter=quarter,
@@ -249,12 +293,116 @@ def summary(
         totals=totals,
         themes=themes,
         partners=_partner_tallies(plan, quarter=quarter, partner=partner, theme=theme, as_of=as_of),
-        overdue=_overdue_lines(rows, as_of=as_of, limit=list_limit),
-        slippage=_slippage_lines(rows, limit=list_limit),
-        changes=_changes(plan, rows, quarter=quarter, partner=partner, theme=theme, limit=list_limit),
+        overdue=overdue,
+        slippage=slippage,
+        changes=changes,
         trend=trend(plan.strategy, upto=quarter, partner=partner, theme=theme, version=version),
         list_limit=list_limit,
+        missed=missed_returns(plan, quarter=quarter, partner=partner, theme=theme, limit=list_limit),
     )
+
+
+def missed_returns(plan, *, quarter=None, partner=None, theme=None, limit=None) -> list[MissedReturns]:
+    """The plan's quarters up to `quarter` (None: now) locked without an owed update, with
+    the actions that missed it (rules.owes_update_q, not rules.received_q), each at its
+    state at that quarter's end: carried from its last update, for an earlier quarter.
+
+    One query for the counts, and one per quarter with misses for its lines.
+    """
+    locked = window.locked_up_to()
+    quarters = [
+        q for q in plan.quarters if locked is not None and q <= locked and (quarter is None or q <= quarter)
+    ]
+    if not quarters:
+        return []
+    owing = functools.reduce(operator.or_, (rules.owes_update_q(q) for q in quarters))
+    rows = ActionQuarterState.objects.filter(owing, plan=plan).exclude(rules.received_q())
+    if theme is not None:
+        rows = rows.filter(theme=theme)
+    if partner is not None:
+        rows = rows.filter(action__partners=partner)
+    counts = dict(rows.values_list("period").annotate(n=Count("action")).order_by())
+    return [
+        MissedReturns(
+            q,
+            counts[q.code],
+            _lines(rows.filter(period=q.code).order_by("theme_number", *by_reference()), limit),
+        )
+        for q in quarters
+        if counts.get(q.code)
+    ]
+
+
+# --- which councils make a whole action's figure ----------------------------------
+
+NOTE_KINDS = ("rag", "overdue", "slipped")
+
+
+def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict[str, str]]:
+    """Where a whole action's figure comes from only some of its councils, name them.
+
+    `items` are (action_id, status, rag, due_date, slip_days) of whole-action states
+    (rules.roll_up of the councils) at `period`; only those whose councils differ
+    need passing. Returns action_id -> {kind: "SBC and TWBC"} for each NOTE_KINDS
+    figure that not every council shares: its RAG rating, being overdue on `as_of`,
+    and its slippage. One query whatever the number of actions.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    councils: dict[int, list] = {}
+    rows = (
+        ActionQuarterState.objects.filter(
+            action_id__in=[i[0] for i in items], period=period, partner__isnull=False
+        )
+        .select_related("partner", "update")
+        .order_by("partner__short_name")
+    )
+    for row in rows:
+        councils.setdefault(row.action_id, []).append(row)
+    notes: dict[int, dict[str, str]] = {}
+    for action_id, status, rag, due, slip_days in items:
+        own = councils.get(action_id, [])
+        matches = {
+            "rag": [r for r in own if r.rag == rag],
+            "overdue": [r for r in own if rules.is_overdue(r.due_date, r.status, as_of)]
+            if rules.is_overdue(due, status, as_of)
+            else [],
+            "slipped": [r for r in own if slip_days and r.slip_days == slip_days],
+        }
+        notes[action_id] = {
+            kind: _names(found) for kind, found in matches.items() if found and len(found) < len(own)
+        }
+        if "slipped" in notes[action_id]:
+            update = matches["slipped"][0].update
+            notes[action_id]["slipped_reason"] = update.revision_reason if update else ""
+    return notes
+
+
+def _names(rows) -> str:
+    names = [r.partner.short_name for r in rows]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def with_councils(lines: list[ActionLine], kind: str, *, period: int, as_of) -> list[ActionLine]:
+    """`lines`, each naming the councils behind its `kind` figure where not all share it."""
+    differing = [ln for ln in lines if ln.partners_differ]
+    notes = council_notes(
+        ((ln.action_id, ln.status, ln.rag, ln.due_date, ln.slip_days) for ln in differing),
+        period=period,
+        as_of=as_of,
+    )
+    result = []
+    for line in lines:
+        note = notes.get(line.action_id, {})
+        if kind in note:
+            line = dataclasses.replace(line, councils=note[kind])
+            if kind == "slipped":
+                line = dataclasses.replace(
+                    line, revision_reason=note["slipped_reason"] or line.revision_reason
+                )
+        result.append(line)
+    return result
 
 
 def comparison_quarter(quarter: Quarter | None) -> Quarter:
@@ -278,6 +426,7 @@ def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
             n=Count("action"),
             overdue=Count("action", filter=rules.overdue_state_q(as_of)),
             slipped=Count("action", filter=~Q(slip_days=0)),
+            differing=Count("action", filter=Q(partners_differ=True)),
             percent_sum=Sum("percent_complete"),
         )
         .order_by()
@@ -289,6 +438,7 @@ def _tallies(rows, key: str, as_of: datetime.date) -> dict[int, Tally]:
         tally.rag[row["rag"]] += row["n"]
         tally.overdue += row["overdue"]
         tally.slipped += row["slipped"]
+        tally.differing += row["differing"]
         if row["status"] not in rules.EXCLUDED_STATUSES:
             tally.percent_sum += row["percent_sum"] or 0
             tally.percent_counted += row["n"]
@@ -317,6 +467,8 @@ def _line(row, **extra) -> ActionLine:
         original_due_date=row.action.due_date,
         due_date=row.due_date,
         revision_reason=update.revision_reason if update and update.revised_due_date else "",
+        slip_days=row.slip_days,
+        partners_differ=row.partners_differ,
         **extra,
     )
 

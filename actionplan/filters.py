@@ -1,22 +1,27 @@
 """The one filter of actions, shared by the /actions/ page, its CSV export and the API.
 
-Every filter reads an action's current state (Action.latest_update); "overdue", the
-RAG order and "not yet reported" are actionplan.rules'. Choices for the page's selects are callables, so
-they are only queried when a form is rendered, never when the API filters.
+Every filter reads an action's state row (actionplan.selectors.with_state): now, or
+with `as_at` at the end of a past quarter; the whole action's (the roll-up of its
+councils, the worst of them) or, with `partner`, that council's own. So a figure of
+the dashboard links to exactly the actions it counts. "Overdue", the RAG order and
+"not yet reported" are actionplan.rules'. Choices for the page's selects are
+callables, so they are only queried when a form is rendered, never when the API filters.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from actionplan import rules
+from actionplan import rules, selectors
 from actionplan.models import Action, ActionPlan, ProgressUpdate, by_reference
 from core import clock
-from core.quarters import financial_year_label
+from core.quarters import Quarter, financial_year_label
 from themes.models import PartnerAuthority
 
 Status = ProgressUpdate.Status
@@ -29,9 +34,9 @@ _OLD_NOT_REPORTED = "not_started"
 ORDERINGS = {
     "reference": ("theme__number", "reference", "-plan__year"),
     "title": ("title", "reference"),
-    "due": ("current_due_date", "theme__number", "reference"),
+    "due": ("state_due_date", "theme__number", "reference"),
     "rag": ("rag_rank", "theme__number", "reference"),
-    "status": ("latest_update__status", "theme__number", "reference"),
+    "status": ("state_status", "theme__number", "reference"),
     "lead": ("lead_officer__first_name", "lead_officer__last_name", "theme__number", "reference"),
     "updated": ("latest_update__created_at", "theme__number", "reference"),
 }
@@ -63,6 +68,16 @@ def order_terms(value: str) -> list:
         else:
             terms.append(field)
     return [*terms, "-pk" if descending else "pk"]
+
+
+def _ended_quarter(value) -> None:
+    """as_at must name a quarter that has ended: a later one has no end-of-quarter picture yet."""
+    try:
+        quarter = Quarter.from_code(int(value))
+    except (TypeError, ValueError):
+        raise forms.ValidationError("Give a quarter as its code, such as 20222 for 2022/23 Q2.") from None
+    if quarter > clock.last_ended_quarter():
+        raise forms.ValidationError(f"{quarter.label} has not ended yet: choose a quarter that has.")
 
 
 OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "Not overdue")]
@@ -125,6 +140,12 @@ class ActionFilter(django_filters.FilterSet):
         label="Overdue",
         widget=forms.Select(choices=OVERDUE_CHOICES),
     )
+    as_at = django_filters.NumberFilter(
+        method="filter_as_at",
+        label="As at the end of",
+        help_text="A past quarter, such as 20222 for 2022/23 Q2: each action as it stood then.",
+        validators=[lambda value: _ended_quarter(value)],
+    )
     q = django_filters.CharFilter(
         method="filter_text",
         label="Search",
@@ -136,7 +157,7 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Action
-        fields = ["year", "theme", "partner", "status", "rag", "lead", "overdue", "q", "ordering"]
+        fields = ["year", "theme", "partner", "status", "rag", "lead", "overdue", "as_at", "q", "ordering"]
 
     def __init__(self, data=None, *args, **kwargs):
         # The plan year defaults to the current financial year; "year=" (blank)
@@ -149,14 +170,36 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def filter_queryset(self, queryset):
-        queryset = queryset.annotate(
-            current_due_date=Coalesce("latest_update__revised_due_date", "due_date"),
-            rag_rank=rules.rag_rank_expression("latest_update__rag"),
-        )
+        # Every state filter, the sort and the page read the same state row.
+        queryset = selectors.with_state(queryset, quarter=self.as_at_quarter, partner=self.state_partner)
+        queryset = queryset.annotate(rag_rank=rules.rag_rank_expression("state_rag"))
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("ordering"):
             queryset = queryset.order_by(*order_terms(DEFAULT_ORDERING))
         return queryset
+
+    @functools.cached_property
+    def state_partner(self) -> PartnerAuthority | None:
+        """The council whose own states are read (None: the whole action's)."""
+        value = (self.form.cleaned_data.get("partner") or "").strip()
+        if not value:
+            return None
+        return PartnerAuthority.objects.filter(Q(slug=value) | Q(short_name__iexact=value)).first()
+
+    @property
+    def as_at_quarter(self) -> Quarter | None:
+        """The past quarter whose end the states are read at (None: now)."""
+        code = self.form.cleaned_data.get("as_at")
+        return Quarter.from_code(int(code)) if code else None
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day "overdue" is judged on: today, or the as-at quarter's last day."""
+        quarter = self.as_at_quarter
+        return quarter.last_day if quarter else clock.today()
+
+    def filter_as_at(self, queryset, name, value):
+        return queryset  # read in filter_queryset: it chooses the state row
 
     def filter_partner(self, queryset, name, value):
         partners = PartnerAuthority.objects.filter(Q(slug=value) | Q(short_name__iexact=value))
@@ -165,16 +208,16 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == Status.NOT_STARTED:
-            return queryset.filter(Q(latest_update__isnull=True) | Q(latest_update__status=value))
-        return queryset.filter(latest_update__status=value)
+            return queryset.filter(Q(state_status__isnull=True) | Q(state_status=value))
+        return queryset.filter(state_status=value)
 
     def filter_rag(self, queryset, name, value):
         if value == rules.NOT_REPORTED:
-            return queryset.filter(latest_update__isnull=True)
-        return queryset.filter(latest_update__rag=value)
+            return queryset.filter(Q(state_rag__isnull=True) | Q(state_rag=value))
+        return queryset.filter(state_rag=value)
 
     def filter_overdue(self, queryset, name, value):
-        rule = rules.overdue_action_q(clock.today())
+        rule = rules.overdue_state_q(self.as_of, prefix="state_")
         return queryset.filter(rule) if value else queryset.exclude(rule)
 
     def filter_text(self, queryset, name, value):

@@ -278,7 +278,9 @@ class ActionQuarterState(models.Model):
     status a quarter earlier), so every dashboard figure is one grouped query on
     this table, with no join to the updates and no subquery per action. A
     partner's row is already resolved: its latest partner update, else the
-    overall state. The rule itself lives in actionplan.rules (state_key, state_at);
+    overall state; the whole action's row (partner empty) is the roll-up of its
+    partners' rows (actionplan.rules.roll_up), keeping its overall update.
+    The rule itself lives in actionplan.rules (state_key, state_at);
     actionplan.derived.refresh keeps the rows (actionplan.signals calls it when an
     action, its partners or its updates change) and `manage.py rebuild_quarter_states`
     rebuilds them all.
@@ -315,6 +317,10 @@ class ActionQuarterState(models.Model):
     previous_status = models.CharField(
         max_length=12, blank=True, help_text="The status at the end of the quarter before (blank: none)."
     )
+    partners_differ = models.BooleanField(
+        default=False,
+        help_text="On the whole action's row: its councils' states differ; its figures are the worst.",
+    )
 
     class Meta:
         constraints = [
@@ -341,6 +347,7 @@ class ActionQuarterState(models.Model):
                     "due_date",
                     "slip_days",
                     "percent_complete",
+                    "partners_differ",
                     "action",
                 ],
                 name="quarter_state_picture",

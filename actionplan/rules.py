@@ -13,6 +13,8 @@
   original) before the day it is judged on, as Python and as query expressions.
 - Due an update: which actions owe an overall update for a quarter, and when it is
   received (owes_update_q, received_q).
+- The roll-up across partners (roll_up): an action serving several councils counts
+  once, at the worst of its councils' states.
 
 Nothing here reads the database; selectors and figures apply these expressions.
 """
@@ -20,6 +22,7 @@ Nothing here reads the database; selectors and figures apply these expressions.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
@@ -179,3 +182,66 @@ def received_q() -> Q:
     for this one (the row at the quarter does not see it).
     """
     return Q(update_period=F("period"))
+
+
+# --- the roll-up across partners ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one state (one council's, or the whole action's): what is counted."""
+
+    status: str
+    rag: str  # a RAG rating, or NOT_REPORTED
+    percent_complete: int
+    due_date: datetime.date
+
+
+def roll_up(states: list[Figures]) -> Figures:
+    """The whole action's figures from its councils' states: the worst of them.
+
+    So the headline never looks better than any council's own picture:
+    - a council whose part is cancelled or deferred (EXCLUDED_STATUSES) no longer
+      holds the action open, while another council is still delivering it; when
+      none is, the action is deferred if any council deferred it, else cancelled;
+    - completed only when completed for every council still delivering it; not
+      started only when not started for every one; otherwise in progress;
+    - the worst RAG (RAG_SEVERITY_ORDER) of those councils, blue only when completed;
+    - the lowest % complete of those councils;
+    - due on the earliest due date of a council not yet done (so it is overdue when
+      any council is), else the latest.
+    """
+    if not states:
+        raise ValueError("roll_up needs at least one state")
+    if len(states) == 1:
+        return states[0]
+    delivering = [s for s in states if s.status not in EXCLUDED_STATUSES]
+    if not delivering:
+        status = Status.DEFERRED if any(s.status == Status.DEFERRED for s in states) else Status.CANCELLED
+        counted = states
+    else:
+        counted = delivering
+        kinds = {s.status for s in delivering}
+        if kinds == {Status.COMPLETED.value}:
+            status = Status.COMPLETED
+        elif kinds == {Status.NOT_STARTED.value}:
+            status = Status.NOT_STARTED
+        else:
+            status = Status.IN_PROGRESS
+    if status == Status.COMPLETED:
+        rag = Rag.BLUE.value
+    else:
+        rag = min((s.rag for s in counted if s.rag != Rag.BLUE), key=rag_rank, default=NOT_REPORTED)
+    still_open = [s.due_date for s in counted if s.status not in CLOSED_STATUSES]
+    due = min(still_open) if still_open else max(s.due_date for s in counted)
+    return Figures(
+        status=str(status),
+        rag=rag,
+        percent_complete=min(s.percent_complete for s in counted),
+        due_date=due,
+    )
+
+
+def differing(states: list[Figures]) -> bool:
+    """Whether the councils' states differ in any figure the roll-up reads."""
+    return len(set(states)) > 1

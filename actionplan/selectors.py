@@ -18,13 +18,16 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.db.models.lookups import Exact, LessThan
 
 from actionplan import rules, window
 from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, by_reference
@@ -78,38 +81,65 @@ def _picture_period_expression(quarter: Quarter | None):
     year_end = code_of(F("plan__year"), 4)
     if quarter is None:
         return year_end
+    # Lookups as expressions, not keyword When()s: FilteredRelation's condition takes no Q on
+    # a relation other than its own.
     return Case(
-        When(plan__year=quarter.year, then=Value(quarter.code)),
-        When(plan__year__lt=quarter.year, then=year_end),
+        When(Exact(F("plan__year"), quarter.year), then=Value(quarter.code)),
+        When(LessThan(F("plan__year"), quarter.year), then=year_end),
         default=None,
         output_field=IntegerField(),
     )
 
 
-def with_state_update_id(
+# The state row's columns with_state annotates, as state_<name>.
+STATE_COLUMNS = (
+    "status", "rag", "percent_complete", "due_date", "slip_days", "update_id", "update_period", "period",
+    "partners_differ",
+)  # fmt: skip
+
+
+def with_state(
     actions: QuerySet[Action], *, quarter: Quarter | None = None, partner=None
 ) -> QuerySet[Action]:
-    """Annotate `state_update_id` on each action (None: not reported by then), from the state rows."""
-    if quarter is None and partner is None:
-        return actions.annotate(state_update_id=F("latest_update_id"))
-    rows = ActionQuarterState.objects.filter(action=OuterRef("pk"), period=OuterRef("state_period"))
-    rows = rows.filter(partner__isnull=True) if partner is None else rows.filter(partner=partner)
-    return actions.annotate(state_period=_picture_period_expression(quarter)).annotate(
-        state_update_id=Subquery(rows.values("update_id")[:1])
+    """Annotate each action with its state row (see picture_period) at `quarter`'s end (None:
+    now), the whole action's (the roll-up of its councils) or `partner`'s own: `state_status`,
+    `state_rag` and the other STATE_COLUMNS. One join, so lists filter and sort on them.
+
+    An action with no row there (its plan year had not started) reads as not reported.
+    """
+    condition = Q(quarter_states__period=_picture_period_expression(quarter))
+    if partner is None:
+        condition &= Q(quarter_states__partner__isnull=True)
+    else:
+        condition &= Q(quarter_states__partner=partner)
+    # Filter on these annotations, never on state__...: a second filter() on the
+    # relation would join the table again.
+    return (
+        actions.annotate(state=FilteredRelation("quarter_states", condition=condition))
+        .annotate(**{f"state_{name}": F(f"state__{name}") for name in STATE_COLUMNS})
+        .select_related("state__update__author")
     )
 
 
 @dataclass(frozen=True)
 class ActionState:
-    """Where one action stood at a moment: now, or the end of a quarter."""
+    """Where one action stood at a moment (now, or the end of a quarter), from its state row:
+    the whole action's (the worst of its councils, rules.roll_up) or one council's."""
 
     action: Action
-    update: ProgressUpdate | None
+    update: ProgressUpdate | None  # the update the state comes from (the whole action's own)
     as_of: datetime.date
-
-    @property
-    def status(self) -> str:
-        return self.update.status if self.update else Status.NOT_STARTED
+    status: str = Status.NOT_STARTED
+    rag_key: str = rules.NOT_REPORTED
+    percent_complete: int = 0
+    due_date: datetime.date | None = None
+    slipped_days: int = 0
+    period: int | None = None  # the quarter whose end this is
+    update_period: int | None = None
+    partners_differ: bool = False
+    # Where only some councils make the figure a list shows it for (figures.council_notes).
+    councils: str = ""
+    councils_reason: str = ""
 
     @property
     def status_label(self) -> str:
@@ -117,27 +147,45 @@ class ActionState:
 
     @property
     def rag(self) -> str | None:
-        return self.update.rag if self.update else None
+        """The RAG rating; None when not yet reported."""
+        return None if self.rag_key == rules.NOT_REPORTED else self.rag_key
 
     @property
     def rag_label(self) -> str:
         return rules.rag_label(self.rag)
 
     @property
-    def percent_complete(self) -> int:
-        return self.update.percent_complete if self.update else 0
-
-    @property
-    def due_date(self) -> datetime.date:
-        return rules.due_date(self.action.due_date, self.update.revised_due_date if self.update else None)
-
-    @property
-    def slipped_days(self) -> int:
-        return (self.due_date - self.action.due_date).days
-
-    @property
     def is_overdue(self) -> bool:
         return rules.is_overdue(self.due_date, self.status, self.as_of)
+
+    @property
+    def slipped_to(self) -> datetime.date:
+        """The due date it slipped to (at the council that slipped most, where they differ)."""
+        return self.action.due_date + datetime.timedelta(days=self.slipped_days)
+
+    @property
+    def revision_reason(self) -> str:
+        return self.councils_reason or (self.update.revision_reason if self.update else "")
+
+    @property
+    def carried_from(self) -> Quarter | None:
+        """The earlier quarter whose update this state still is (no update for this quarter)."""
+        if self.update_period and self.period and self.update_period < self.period:
+            return Quarter.from_code(self.update_period)
+        return None
+
+
+def state_of(action: Action, *, as_of: datetime.date) -> ActionState:
+    """The state of an action read through with_state (its row and update come with it)."""
+    row = getattr(action, "state", None)
+    if row is None:
+        return ActionState(action, None, as_of, due_date=action.due_date)
+    return state_from_row(action, row, as_of=as_of)
+
+
+def states_of(actions, *, as_of: datetime.date) -> list[ActionState]:
+    """state_of for each action read through with_state: no further query."""
+    return [state_of(a, as_of=as_of) for a in actions]
 
 
 def action_states(
@@ -145,10 +193,7 @@ def action_states(
 ) -> list[ActionState]:
     """Each action's state, in two queries whatever the number of actions."""
     as_of = quarter.last_day if quarter else clock.today()
-    rows = list(with_state_update_id(actions, quarter=quarter, partner=partner))
-    ids = [a.state_update_id for a in rows if a.state_update_id]
-    updates = ProgressUpdate.objects.in_bulk(ids) if ids else {}
-    return [ActionState(a, updates.get(a.state_update_id), as_of) for a in rows]
+    return states_of(with_state(actions, quarter=quarter, partner=partner), as_of=as_of)
 
 
 def action_state(action: Action, *, quarter: Quarter | None = None, partner=None) -> ActionState:
@@ -156,10 +201,32 @@ def action_state(action: Action, *, quarter: Quarter | None = None, partner=None
 
 
 def partner_states(action: Action, *, quarter: Quarter | None = None) -> list[tuple]:
-    """(partner, state) for each partner the action serves."""
-    return [
-        (partner, action_state(action, quarter=quarter, partner=partner)) for partner in action.partners.all()
-    ]
+    """(partner, state) for each partner the action serves, in two queries."""
+    as_of = quarter.last_day if quarter else clock.today()
+    period = picture_period(action.plan, quarter)
+    rows = (
+        ActionQuarterState.objects.filter(action=action, period=period, partner__isnull=False)
+        .select_related("partner", "update__partner")
+        .order_by("partner__name")
+    )
+    return [(row.partner, state_from_row(action, row, as_of=as_of)) for row in rows]
+
+
+def state_from_row(action: Action, row: ActionQuarterState, *, as_of: datetime.date) -> ActionState:
+    """The state a stored row holds (its update, if wanted, already selected)."""
+    return ActionState(
+        action,
+        row.update if row.update_id else None,
+        as_of,
+        status=row.status,
+        rag_key=row.rag,
+        percent_complete=row.percent_complete,
+        due_date=row.due_date,
+        slipped_days=row.slip_days,
+        period=row.period,
+        update_period=row.update_period,
+        partners_differ=row.partners_differ,
+    )
 
 
 def newest_update(action: Action) -> ProgressUpdate | None:
@@ -327,8 +394,8 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
     owing = _owing_rows(quarter).filter(action=OuterRef("pk"))
     updates = ProgressUpdate.objects.filter(action=OuterRef("pk"))
     actions = (
-        Action.objects.filter(lead_officer=user, plan__in=listed)
-        .select_related("theme", "plan", "latest_update")
+        with_state(Action.objects.filter(lead_officer=user, plan__in=listed))
+        .select_related("theme", "plan")
         .annotate(
             owed=Exists(owing),
             received=Exists(owing.filter(rules.received_q())),
@@ -340,7 +407,7 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
     is_locked = locked is not None and quarter <= locked
     rows = [
         LedAction(
-            ActionState(a, a.latest_update, today),
+            state_of(a, as_of=today),
             return_state(owed=a.owed, received=a.received, locked=is_locked),
             a.last_updated_at,
             window.update_window(a, locked=locked),

@@ -70,7 +70,6 @@ def action_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(action_filter.qs if valid else Action.objects.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    today = clock.today()
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -78,7 +77,10 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "filter_helper": filter_helper(),
         "page": page,
         "page_numbers": _page_numbers(page),
-        "states": [selectors.ActionState(a, a.latest_update, today) for a in page.object_list],
+        # Each row's state is the one the filter read: the whole action's, or the council's.
+        "states": selectors.states_of(page.object_list, as_of=action_filter.as_of) if valid else [],
+        "state_partner": action_filter.state_partner if valid else None,
+        "state_quarter": action_filter.as_at_quarter if valid else None,
         "query": query.urlencode(),
         "sort_columns": _sort_columns(query, action_filter.form.data.get("ordering") or DEFAULT_ORDERING),
         "nav_actions": True,
@@ -163,10 +165,8 @@ def action_export(request: HttpRequest) -> HttpResponse:
             "Commentary",
         ]
     )
-    today = clock.today()
-    for action in action_filter.qs:
-        state = selectors.ActionState(action, action.latest_update, today)
-        update = action.latest_update
+    for state in selectors.states_of(action_filter.qs, as_of=action_filter.as_of):
+        action, update = state.action, state.update
         row = [
             action.plan.year_label,
             action.reference,
@@ -207,7 +207,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    state = selectors.ActionState(action, action.latest_update, clock.today())
+    state = selectors.action_state(action)
     # Only those who may update are told whether, and why not, an update can be added.
     window = windows.update_window(action) if access.can_update_action(request.user, action) else None
     history = action.updates.select_related("author", "partner").order_by("-created_at", "-id")

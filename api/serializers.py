@@ -101,6 +101,10 @@ class CurrentStateSerializer(serializers.Serializer):
     due_date = serializers.DateField(help_text="The revised due date if there is one, else the original.")
     overdue = serializers.BooleanField()
     update_id = serializers.IntegerField(allow_null=True, help_text="The update this state comes from.")
+    partners_differ = serializers.BooleanField(
+        help_text="The councils' states differ: the whole action's figures are the worst of them "
+        "(ask with `partner` for one council's)."
+    )
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -132,16 +136,22 @@ class ActionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CurrentStateSerializer)
     def get_current(self, action):
-        from actionplan.selectors import ActionState
+        from actionplan import selectors
 
-        state = ActionState(action, action.latest_update, clock.today())
+        # The state row the filter read (the whole action's, or the `partner` asked for).
+        if hasattr(action, "state"):
+            as_of = self.context.get("as_of") or clock.today()
+            state = selectors.state_of(action, as_of=as_of)
+        else:
+            state = selectors.action_state(action)
         return {
             "status": state.status,
             "rag": state.rag,
             "percent_complete": state.percent_complete,
             "due_date": state.due_date,
             "overdue": state.is_overdue,
-            "update_id": action.latest_update_id,
+            "update_id": state.update.pk if state.update else None,
+            "partners_differ": state.partners_differ,
         }
 
 

@@ -89,6 +89,14 @@ class ActionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return _action_queryset()
 
+    def get_serializer_context(self):
+        # "Overdue" is judged on the day the filter's states are read at (as_at's end, or today).
+        context = super().get_serializer_context()
+        action_filter = ActionFilter(self.request.query_params, queryset=Action.objects.none())
+        if action_filter.is_valid():
+            context["as_of"] = action_filter.as_of
+        return context
+
     def retrieve(self, request, *args, **kwargs):
         action = self.get_object()
         response = Response(self.get_serializer(action).data)

@@ -191,18 +191,19 @@ def _charts(rollup: figures.Rollup) -> dict[str, str]:
 
 
 class ListLinks:
-    """Links from a figure to the action list that makes it up.
+    """Links from a figure to the action list that makes it up: exactly the actions it counts.
 
-    The action list shows each action's current overall state, so figures link to
-    it only where they are made of exactly those states: the live picture for all
-    partners. As at a past quarter, or with one partner's own states, the figures
-    are plain numbers and a single link opens the actions they are drawn from.
+    The list reads the same state rows as the figures (actionplan.filters.ActionFilter):
+    the whole action's (the worst of its councils) or, with `partner`, that council's
+    own, now or with `as_at` at the end of the quarter shown; "overdue" is judged on
+    the same day as the figure.
     """
 
     def __init__(self, rollup: figures.Rollup, **fixed):
         self.rollup = rollup
-        self.exact = rollup.is_live and rollup.partner is None
         self.base = {"year": rollup.plan.year}
+        if rollup.quarter is not None:
+            self.base["as_at"] = rollup.quarter.code
         if rollup.theme is not None:
             self.base["theme"] = rollup.theme.number
         if rollup.partner is not None:
@@ -216,23 +217,18 @@ class ListLinks:
     def all(self) -> str:
         return self._url()
 
-    def rag(self, key: str) -> str | None:
-        if not self.exact:
-            return None
+    def rag(self, key: str) -> str:
         return self._url(rag=key)
 
-    def status(self, key: str) -> str | None:
-        return self._url(status=key) if self.exact else None
+    def status(self, key: str) -> str:
+        return self._url(status=key)
 
     @property
-    def overdue(self) -> str | None:
-        return self._url(overdue="true") if self.exact else None
+    def overdue(self) -> str:
+        return self._url(overdue="true")
 
     def for_theme(self, number: int) -> ListLinks:
         return ListLinks(self.rollup, **{**self.base, "theme": number})
 
     def for_partner(self, slug: str) -> ListLinks:
-        links = ListLinks(self.rollup, **{**self.base, "partner": slug})
-        # A partner's figures use its own states; only its total is the list's count.
-        links.exact = False
-        return links
+        return ListLinks(self.rollup, **{**self.base, "partner": slug})

@@ -10,6 +10,7 @@ implementation of the end-of-quarter rule that the roll-ups also use.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from actionplan import figures as rollups
@@ -77,9 +78,34 @@ def changes(rollup: Rollup, states: dict[int, ActionState], previous: dict[int, 
 
 
 def exceptions(states: list[ActionState]) -> list[ActionState]:
-    """Every red, then every amber action: what the board must discuss."""
+    """Every red, then every amber action: what the board must discuss. An action is here
+    when any council's delivery is red or amber (its state is the worst of its councils')."""
     shown = (Rag.RED, Rag.AMBER)
     return sorted((s for s in states if s.rag in shown), key=lambda s: rules.rag_rank(s.rag))
+
+
+def name_councils(states: list[ActionState], kind: str, *, quarter) -> list[ActionState]:
+    """`states`, each naming the councils behind its `kind` figure (rollups.NOTE_KINDS)
+    where only some of the councils it serves make it, as the dashboard's lists do."""
+    differing = [s for s in states if s.partners_differ and s.period]
+    if not differing:
+        return states
+    notes = rollups.council_notes(
+        ((s.action.pk, s.status, s.rag_key, s.due_date, s.slipped_days) for s in differing),
+        period=differing[0].period,
+        as_of=quarter.last_day,
+    )
+    named = []
+    for state in states:
+        note = notes.get(state.action.pk, {})
+        if kind in note:
+            state = dataclasses.replace(
+                state,
+                councils=note[kind],
+                councils_reason=note.get("slipped_reason", "") if kind == "slipped" else "",
+            )
+        named.append(state)
+    return named
 
 
 def completed(tally: Tally) -> int:

@@ -389,6 +389,7 @@ def test_actions_show_their_current_state(request, api, several):
         "due_date": "2022-09-30",
         "overdue": True,
         "update_id": None,
+        "partners_differ": False,
     }
 
 

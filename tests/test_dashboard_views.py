@@ -156,14 +156,20 @@ def test_live_figures_link_to_the_action_list(client, councillor, action, office
     assert 'href="/actions/?year=2022&amp;status=in_progress"' in html
 
 
-def test_as_at_figures_do_not_link_to_the_current_list(client, councillor, action):
+def test_as_at_figures_link_to_the_list_as_at_that_quarter(client, councillor, action, officer):
     UpdateFactory(action=action, period=20221, rag="red", commentary="Late", created_at=timezone.now())
+    # Green now: the list as at Q1 must still show it red, as the figure counts it.
+    UpdateFactory(action=action, period=20222, rag="green", created_at=timezone.now())
     client.force_login(councillor)
     html = client.get("/?as_at=20221").content.decode()
     assert "as at the end of 2022/23 Q1 (30 June 2022)" in html
-    assert "rag=red" not in html
-    assert 'href="/actions/?year=2022">see the actions these figures are drawn from' in html
     assert "What changed since the end of 2021/22 Q4" in html
+    link = "/actions/?year=2022&amp;as_at=20221&amp;rag=red"
+    assert f'href="{link}">1<' in html
+    listed = client.get(link.replace("&amp;", "&"))
+    assert [s.action.pk for s in listed.context["states"]] == [action.pk]
+    assert listed.context["states"][0].rag == "red"
+    assert client.get("/actions/?year=2022&rag=red").context["states"] == []
 
 
 def test_as_at_sets_the_plan_year(client, councillor, strategy, theme, officer):
@@ -187,7 +193,9 @@ def test_partner_view_uses_the_partners_own_state(client, councillor, action, sw
     rag_table = html[
         html.index('<caption class="govuk-table__caption govuk-table__caption--s">Actions by RAG') :
     ]
-    assert re.search(r">Red</th><td[^>]*>1</td>", rag_table[: rag_table.index("</table>")])
+    assert re.search(r">Red</th><td[^>]*>(<a[^>]*>)?1<", rag_table[: rag_table.index("</table>")])
+    # The figure links to exactly the action it counts: red at Swale, green overall.
+    assert 'href="/actions/?year=2022&amp;as_at=20222&amp;partner=swale&amp;rag=red">1<' in html
 
 
 def test_bad_filters_get_a_clear_message_and_the_default_picture(client, councillor, action):
@@ -242,7 +250,7 @@ def test_as_at_after_the_plans_year_shows_the_years_end(client, councillor, stra
     rag_table = html[
         html.index('<caption class="govuk-table__caption govuk-table__caption--s">Actions by RAG') :
     ]
-    assert re.search(r">Red</th><td[^>]*>1</td>", rag_table[: rag_table.index("</table>")])
+    assert re.search(r">Red</th><td[^>]*>(<a[^>]*>)?1<", rag_table[: rag_table.index("</table>")])
 
 
 def test_a_new_update_shows_at_once(client, councillor, action, officer):

@@ -82,7 +82,7 @@ def test_every_chart_has_alternative_text(pdf):
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     assert len(figures) == 3
     alts = [str(f["/Alt"]) for f in figures]
-    assert alts[0].startswith("Actions by RAG rating. 9 actions: Red 2 (22%), Amber 2 (22%), Green 3 (33%)")
+    assert alts[0].startswith("Actions by RAG rating. 9 actions: Red 3 (33%), Amber 2 (22%), Green 2 (22%)")
     assert "Theme 1: 2 actions: Red 1 (50%), Amber 0 (0%), Green 1 (50%)" in alts[1]
     assert alts[2].startswith("RAG ratings at the end of each quarter. Share of actions")
 

@@ -7,10 +7,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    # Existing portals: derive the rows from the actions and updates already there.
-    from actionplan.derived import refresh
-
-    refresh()
+    # The rows are derived again, in the table's later shape, by 0005 (derived.refresh
+    # writes the columns the model has now, which do not all exist yet here).
+    pass
 
 
 class Migration(migrations.Migration):
