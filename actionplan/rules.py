@@ -137,17 +137,6 @@ def overdue_state_q(as_of: datetime.date, prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}status__in": CLOSED_STATUSES}) & Q(**{f"{prefix}due_date__lt": as_of})
 
 
-def overdue_action_q(as_of: datetime.date) -> Q:
-    """is_overdue on an Action queryset, on its current state (Action.latest_update).
-
-    An action with no update is not started, so it is overdue on its original date.
-    """
-    still_open = Q(latest_update__isnull=True) | ~Q(latest_update__status__in=CLOSED_STATUSES)
-    revised = Q(latest_update__revised_due_date__isnull=False)
-    late = (revised & Q(latest_update__revised_due_date__lt=as_of)) | (~revised & Q(due_date__lt=as_of))
-    return still_open & late
-
-
 # --- due an update ---------------------------------------------------------------
 
 # The status at the end of the quarter before (blank: no update yet) of an action still

@@ -73,6 +73,7 @@ def missing_updates(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "received": received,
         "expected": expected,
+        "missing_count": expected - received,
         "locked": is_quarter_locked(quarter),
         "escalations": [r for r in latest.values() if r.step == "escalation"],
     }

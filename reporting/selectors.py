@@ -44,6 +44,7 @@ class ReportContent:
     partners: list
     trend: list = ()
     classification: str = CLASSIFICATION
+    returns: Returns | None = None
 
     @property
     def title(self) -> str:
@@ -95,12 +96,40 @@ def report_content(*, strategy: Strategy, quarter: Quarter, report_date: datetim
         summary=rollup.totals,
         changes=figures.changes(rollup, by_id, previous),
         themes=[ThemeSection(t, by_theme.get(t.theme_id, []), t.tally) for t in rollup.themes],
-        exceptions=figures.exceptions(states),
-        overdue=[by_id[line.action_id] for line in rollup.overdue],
-        slipped=[by_id[line.action_id] for line in rollup.slippage],
+        exceptions=figures.name_councils(figures.exceptions(states), "rag", quarter=quarter),
+        overdue=figures.name_councils(
+            [by_id[ln.action_id] for ln in rollup.overdue], "overdue", quarter=quarter
+        ),
+        slipped=figures.name_councils(
+            [by_id[ln.action_id] for ln in rollup.slippage], "slipped", quarter=quarter
+        ),
         partners=[p for p in rollup.partners if p.tally.total],
         trend=rollup.trend,
+        returns=_returns(plan, quarter),
     )
+
+
+@dataclass(frozen=True)
+class Returns:
+    """The quarter's overall updates: how many were owed and came, and which did not."""
+
+    received: int
+    expected: int
+    missing: list  # the actions (with their lead officers) whose update did not come
+    locked: bool  # the quarter is locked: the missing ones are missed
+
+    @property
+    def missing_count(self) -> int:
+        return self.expected - self.received
+
+
+def _returns(plan: ActionPlan, quarter: Quarter) -> Returns:
+    from actionplan import window
+
+    received, expected = action_selectors.update_returns(quarter=quarter, strategy=plan.strategy)
+    missing = action_selectors.actions_missing_update(quarter=quarter, actions=plan.actions.all())
+    missing = missing.select_related("lead_officer", "theme").order_by("theme__number", *by_reference())
+    return Returns(received, expected, list(missing), window.is_quarter_locked(quarter))
 
 
 def _empty_content(strategy, quarter, report_date) -> ReportContent:
