@@ -54,7 +54,7 @@ def _missing_page(client, admin, quarter) -> dict[int, set[int]]:
 
 @pytest.mark.django_db
 def test_my_actions_reminders_and_missing_page_agree_for_every_demo_officer(client):
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_data", verbosity=0, reports=False)
     strategy = themes_selectors.active_strategy()
     admin = User.objects.get(username="admin")
     reminded = _reminded(strategy, Q3)
