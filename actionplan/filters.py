@@ -84,8 +84,18 @@ OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "
 
 
 def _year_choices():
-    years = ActionPlan.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return [("", "All years"), *((year, financial_year_label(year)) for year in years)]
+    # A year whose every plan is a draft (or closed) says so.
+    statuses: dict[int, set] = {}
+    for year, status in ActionPlan.objects.order_by("-year").values_list("year", "status"):
+        statuses.setdefault(year, set()).add(status)
+    labels = dict(ActionPlan.Status.choices)
+
+    def label(year, found):
+        if ActionPlan.Status.APPROVED in found or len(found) != 1:
+            return financial_year_label(year)
+        return f"{financial_year_label(year)} ({labels[next(iter(found))].lower()})"
+
+    return [("", "All years"), *((year, label(year, found)) for year, found in statuses.items())]
 
 
 def _theme_choices():

@@ -23,10 +23,11 @@ class DashboardFilterForm(forms.Form):
     theme = forms.TypedChoiceField(label="Theme", coerce=int, required=False)
     partner = forms.ChoiceField(label="Partner", required=False)
 
-    def __init__(self, data, *, strategy, plan_years, themes, partners):
+    def __init__(self, data, *, strategy, plan_years, themes, partners, year_labels=None):
         super().__init__(data)
         self.strategy = strategy
-        self.fields["year"].choices = [(y, financial_year_label(y)) for y in plan_years]
+        labels = year_labels or {}
+        self.fields["year"].choices = [(y, labels.get(y) or financial_year_label(y)) for y in plan_years]
         # Only quarters that have ended: "as at" the current one would claim a future date.
         quarters = strategy.quarters(up_to=clock.last_ended_quarter())
         self.fields["as_at"].choices = [
