@@ -1510,7 +1510,7 @@ PLANS: dict[int, dict[int, list[Item]]] = {
                 "Provide networks, laptops and engineers for the elections and counts at all three councils.",
                 "lbennett",
                 ALL,
-                ("the venue checks", "the support at the counts", "the lessons learned"),
+                ("the venue checks", "the support at the counts", "the review of lessons learned"),
                 start=1,
                 due=1,
             ),

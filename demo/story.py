@@ -206,13 +206,34 @@ class Writer:
 
     def fill(self, template: str, **values) -> str:
         for name in ("cur", "done", "nxt", "last"):
-            if name in values and values[name]:
-                values[name.capitalize()] = _capital(values[name])
+            if values.get(name):
+                phrase = values[name]
+                values[name.capitalize()] = _capital(phrase)
+                many = is_plural(phrase)
+                values[f"{name}_is"], values[f"{name}_was"] = ("are", "were") if many else ("is", "was")
+                values[f"{name}_has"] = "have" if many else "has"
         return " ".join(template.format(**values).split())
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_PREPOSITIONS = (" of ", " with ", " to ", " for ", " at ", " in ", " from ", " on ", " by ", " before ")
+
+
+def is_plural(phrase: str) -> bool:
+    """Whether a stage ("the floor plans", "the removal of the old switches") takes "are".
+
+    Its head is the part before the first preposition: plural when it joins two things
+    with "and" or ends in a plural noun (not a proper name such as "Teams")."""
+    head = f" {phrase} "
+    for word in _PREPOSITIONS:
+        head = head.split(word)[0]
+    if " and " in head:
+        return True
+    last = head.split()[-1]
+    return last.endswith("s") and not last.endswith(("ss", "us", "is")) and not last[0].isupper()
 
 
 def _day(date: datetime.date) -> str:
@@ -339,6 +360,7 @@ def tell(rng: random.Random, spec: ActionSpec, writer: Writer) -> None:
         nxt = m[stage + 1] if stage + 1 < len(m) else None
         problem = plot.problem
         original = _day(spec.due)
+        cur_is = "are" if is_plural(cur) else "is"
 
         rag, text, next_steps = R.GREEN, "", ""
         if plot.profile == "slip" and q == plot.trouble:
@@ -368,18 +390,18 @@ def tell(rng: random.Random, spec: ActionSpec, writer: Writer) -> None:
             )
             next_steps = problem.next_step
         elif plot.profile == "stuck" and q > plot.trouble:
-            if revised and revised >= q.last_day:
+            if revised and revised > q.last_day:
                 rag = R.AMBER
                 text = (
                     "Still recovering from the delay reported last quarter: "
-                    f"{cur} is taking longer than replanned, though the revised date of "
+                    f"{cur} {cur_is} taking longer than replanned, though the revised date of "
                     f"{_day(revised)} still stands."
                 )
                 next_steps = f"Complete {cur} by {_day(revised)}."
             else:
                 rag = R.RED
                 text = (
-                    f"The revised date of {_day(revised)} was missed: {cur} is still not finished. "
+                    f"The revised date of {_day(revised)} was missed: {cur} {cur_is} still not finished. "
                     f"{writer.take(writer.escalation)}"
                 ).strip()
                 next_steps = "Agree a realistic new date with the project board."
@@ -388,7 +410,7 @@ def tell(rng: random.Random, spec: ActionSpec, writer: Writer) -> None:
         if rag == R.GREEN and rules.is_overdue(due, S.IN_PROGRESS, q.last_day):
             # Never green once past its date: this should not happen in the plots above.
             rag = R.AMBER
-            text = f"{_capital(cur)} is behind its due date of {_day(due)}."
+            text = f"{_capital(cur)} {cur_is} behind its due date of {_day(due)}."
             next_steps = f"Agree a revised date for {cur}."
         if rag == R.GREEN:
             text = _green(writer, rng, cur, done, percent, revised, base)
@@ -399,8 +421,10 @@ def tell(rng: random.Random, spec: ActionSpec, writer: Writer) -> None:
             spec.carry_forward = True
             rag = R.RED if rag == R.RED else R.AMBER
             label = financial_year_label(spec.year + 1)
+            # 2019/20 ended as the first lockdown began.
+            when_ended = ", when the March lockdown stopped work on site" if spec.year == 2019 else ""
             text = (
-                f"{text} Not finished by the end of {financial_year_label(spec.year)}: "
+                f"{text} Not finished by the end of {financial_year_label(spec.year)}{when_ended}: "
                 f"carried forward into the {label} action plan."
             )
             next_steps = f"Continue {cur} under the {label} plan."

@@ -391,25 +391,25 @@ PLACE = {"MBC": "Maidstone", "SBC": "Swale", "TWBC": "Tunbridge Wells"}
 
 # Green, in progress, first stage: {cur} the stage under way.
 GREEN_FIRST = [
-    "{Cur} is under way and on schedule.",
+    "{Cur} {cur_is} under way and on schedule.",
     "Work began with {cur}; no issues so far.",
-    "{Cur} started this quarter and is going to plan.",
-    "{Cur} is progressing well, with {pct}% of the action done.",
-    "On track: {cur} is going as planned.",
+    "{Cur} started this quarter and {cur_is} going to plan.",
+    "{Cur} {cur_is} progressing well, with {pct}% of the action done.",
+    "On track: {cur} {cur_is} going as planned.",
 ]
 # Green, in progress, a later stage: {done} the stage finished, {cur} the one under way.
 GREEN_LATER = [
-    "{Done} is finished and {cur} is under way.",
-    "On track: {done} was signed off in {month}, and {cur} has started.",
-    "{Cur} is going to plan now that {done} is complete.",
+    "{Done} {done_is} finished and {cur} {cur_is} under way.",
+    "On track: {done} {done_was} signed off in {month}, and {cur} {cur_has} started.",
+    "{Cur} {cur_is} going to plan now that {done} {done_is} complete.",
     "Progress is as planned. With {done} complete, the team has moved on to {cur}; {pct}% done overall.",
-    "{Done} is complete. {Cur} is next and has started on time.",
+    "{Done} {done_is} complete. {Cur} {cur_is} next and {cur_has} started on time.",
 ]
 # Green again after a revised date.
 GREEN_REVISED = [
-    "Back on track for the revised date of {revised}: {cur} is under way.",
-    "Working to the revised date of {revised}, {cur} is progressing as replanned.",
-    "Recovered since the delay: {cur} is going to plan for {revised}.",
+    "Back on track for the revised date of {revised}: {cur} {cur_is} under way.",
+    "Working to the revised date of {revised}, {cur} {cur_is} progressing as replanned.",
+    "Recovered since the delay: {cur} {cur_is} going to plan for {revised}.",
 ]
 # An extra sentence some green updates carry.
 GREEN_COLOUR = [
@@ -423,14 +423,14 @@ GREEN_COLOUR = [
     "",
 ]
 MID_QUARTER = [
-    "Mid-quarter note: {cur} is progressing; the full update follows at quarter end.",
-    "Interim update for {quarter}: {cur} continues as planned.",
-    "Quick update ahead of the {quarter} return: {cur} is going well.",
+    "Mid-quarter note: {cur} {cur_is} progressing; the full update follows at quarter end.",
+    "Interim update for {quarter}: {cur} {cur_is} going as planned.",
+    "Quick update ahead of the {quarter} return: {cur} {cur_is} going well.",
 ]
 GREEN_NEXT = [
     "Complete {cur} and start {nxt}.",
     "Finish {cur} by the end of {endmonth}, then move on to {nxt}.",
-    "Start {nxt} once {cur} is signed off.",
+    "Start {nxt} once {cur} {cur_is} signed off.",
 ]
 GREEN_NEXT_LAST = [
     "Finish {cur} and close the action by {due}.",
@@ -438,13 +438,13 @@ GREEN_NEXT_LAST = [
     "Complete {cur} and report the action complete by {due}.",
 ]
 COMPLETED = [
-    "Completed in {month}: {last} is done and the action is closed.",
+    "Completed in {month}: {last} {last_is} done and the action is closed.",
     "Delivered: {last} finished in {month}.",
-    "Complete. {Last} was signed off in {month}.",
+    "Complete. {Last} {last_was} signed off in {month}.",
 ]
 COMPLETED_LATE = [
-    "Completed in {month}, by the revised date of {revised} rather than the original {due}: {last} is done.",
-    "Delivered in {month} against the revised date of {revised}; {last} is finished.",
+    "Completed in {month}, by the revised date of {revised} rather than the original {due}: {last} {last_is} done.",
+    "Delivered in {month} against the revised date of {revised}; {last} {last_is} finished.",
 ]
 CLOSING = [
     "Support passes to the service desk.",
