@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from actionplan import selectors
 from actionplan.imports import COLUMNS, FORMULA_STARTS, STATE_HEADERS
 from actionplan.models import Action, ActionPlan, by_reference
+from core.text import without_controls
 from themes.models import PartnerAuthority
 
 HEADER_ROW = [header for _, header, _ in COLUMNS] + STATE_HEADERS
@@ -83,7 +84,9 @@ def export_xlsx(plan: ActionPlan) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in export_rows(plan):
-        sheet.append(row)
+        # A workbook cannot hold control characters (openpyxl refuses the whole file); updates
+        # lose them on the way in (actionplan.services), but older rows and admin edits may not.
+        sheet.append([without_controls(v) if isinstance(v, str) else v for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, datetime.date):
                 cell.number_format = "DD/MM/YYYY"

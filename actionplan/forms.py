@@ -21,13 +21,21 @@ from django import forms
 
 from actionplan import services
 from actionplan import window as windows
-from actionplan.models import Action, ProgressUpdate
+from actionplan.models import UPDATE_TEXT_LIMITS, Action, ProgressUpdate
 from core.quarters import Quarter
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
 
 CHANGED, NO_CHANGE = "changed", "no_change"
+
+
+def _at_most(name: str) -> str:
+    """The hint naming a text's limit. The service refuses longer text (update_errors), and
+    says so beside the answer; no maxlength attribute, which would cut a paste off unseen."""
+    return f"At most {UPDATE_TEXT_LIMITS[name]:,} characters."
+
+
 WHOLE_ACTION = ""
 
 
@@ -126,9 +134,11 @@ class ProgressUpdateForm(forms.Form):
         label="Commentary",
         required=False,
         widget=forms.Textarea,
-        help_text="What happened this quarter. Required for amber and red.",
+        help_text=f"What happened this quarter. Required for amber and red. {_at_most('commentary')}",
     )
-    next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea)
+    next_steps = forms.CharField(
+        label="Next steps", required=False, widget=forms.Textarea, help_text=_at_most("next_steps")
+    )
     revised_due_date = DueDateField(
         label="Revised due date",
         required=False,
@@ -139,6 +149,7 @@ class ProgressUpdateForm(forms.Form):
         label="Reason for the revised due date",
         required=False,
         widget=forms.Textarea,
+        help_text=_at_most("revision_reason"),
     )
 
     def __init__(

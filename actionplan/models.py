@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Mod
@@ -144,6 +145,17 @@ class ProgressQuerySet(models.QuerySet):
         raise PermissionError("Progress updates are never deleted: add a new update instead.")
 
 
+# How long an update's texts may be: the model, the service (actionplan.services), the
+# form's hints and the API's serializer all read these. Bounded so that one update cannot
+# make the board report that quotes it thousands of pages long.
+UPDATE_TEXT_LIMITS = {"commentary": 10_000, "next_steps": 10_000, "revision_reason": 5_000}
+
+
+def _bounded_text(name: str) -> models.TextField:
+    limit = UPDATE_TEXT_LIMITS[name]
+    return models.TextField(blank=True, max_length=limit, validators=[MaxLengthValidator(limit)])
+
+
 class ProgressUpdate(models.Model):
     """An officer's report on one action for one quarter. Append-only."""
 
@@ -175,10 +187,10 @@ class ProgressUpdate(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     rag = models.CharField("RAG", max_length=6, choices=Rag.choices)
     percent_complete = models.PositiveSmallIntegerField()
-    commentary = models.TextField(blank=True)
-    next_steps = models.TextField(blank=True)
+    commentary = _bounded_text("commentary")
+    next_steps = _bounded_text("next_steps")
     revised_due_date = models.DateField(null=True, blank=True)
-    revision_reason = models.TextField(blank=True)
+    revision_reason = _bounded_text("revision_reason")
     no_change = models.BooleanField(
         default=False, help_text="The officer confirmed nothing changed since the last update."
     )

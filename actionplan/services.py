@@ -19,9 +19,10 @@ from django.db import connection, transaction
 
 from accounts import access
 from actionplan import selectors, window
-from actionplan.models import Action, ProgressUpdate, QuarterLock
+from actionplan.models import UPDATE_TEXT_LIMITS, Action, ProgressUpdate, QuarterLock
 from core import clock
 from core.quarters import Quarter
+from core.text import without_controls
 
 Status = ProgressUpdate.Status
 Rag = ProgressUpdate.Rag
@@ -194,12 +195,12 @@ def _checked(action: Action, draft: UpdateDraft) -> tuple[ProgressUpdate, dict[s
 def _candidate(action: Action, draft: UpdateDraft) -> tuple[ProgressUpdate, dict[str, str]]:
     """The update as it would be stored, and the errors found making it.
 
-    Text is trimmed; a "no change" update is a copy of its baseline; a completed
-    action is blue and 100%.
+    Text is trimmed and loses its control characters (core.text); a "no change"
+    update is a copy of its baseline; a completed action is blue and 100%.
     """
     values = draft.stored_values()
-    for name in ("commentary", "next_steps", "revision_reason"):
-        values[name] = (values[name] or "").strip()
+    for name in UPDATE_TEXT_LIMITS:
+        values[name] = without_controls(values[name] or "").strip()
     values["status"], values["rag"] = values["status"] or "", values["rag"] or ""
     update = ProgressUpdate(action=action, **values)
     errors = {}
@@ -256,8 +257,20 @@ def _validate(
     if "no_change" not in errors:
         # (With nothing to copy, the position's answers are missing because of that one problem.)
         _validate_position(update, action, errors)
+    for name, limit in UPDATE_TEXT_LIMITS.items():
+        length = len(getattr(update, name))
+        if length > limit:
+            label = _TEXT_LABELS[name]
+            errors[name] = f"{label} must be {limit:,} characters or fewer (it is {length:,})."
     if update.partner_id and not action.partners.filter(pk=update.partner_id).exists():
         errors["partner"] = "Choose a partner this action serves."
+
+
+_TEXT_LABELS = {
+    "commentary": "Commentary",
+    "next_steps": "Next steps",
+    "revision_reason": "The reason for the revised due date",
+}
 
 
 def _validate_position(update: ProgressUpdate, action: Action, errors: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from accounts.models import User
-from actionplan.models import Action, ActionPlan, ProgressUpdate
+from actionplan.models import UPDATE_TEXT_LIMITS, Action, ActionPlan, ProgressUpdate
 from core import clock
 from core.quarters import Quarter
 from reporting.models import BoardReport
@@ -191,12 +191,16 @@ class UpdateCreateSerializer(serializers.Serializer):
     commentary = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=10000,
+        max_length=UPDATE_TEXT_LIMITS["commentary"],
         help_text="Required for amber and red; with `no_change`, the reason nothing has changed (required).",
     )
-    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    next_steps = serializers.CharField(
+        required=False, allow_blank=True, max_length=UPDATE_TEXT_LIMITS["next_steps"]
+    )
     revised_due_date = serializers.DateField(required=False, allow_null=True)
-    revision_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    revision_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=UPDATE_TEXT_LIMITS["revision_reason"]
+    )
     no_change = serializers.BooleanField(
         required=False,
         default=False,
