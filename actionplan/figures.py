@@ -379,6 +379,25 @@ def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict
     return notes
 
 
+def council_updates(items, *, period: int, as_of: datetime.date) -> dict[int, object]:
+    """For whole-action states whose RAG comes from only some councils: the update of the
+    first of them (its commentary explains the rating). Same `items` as council_notes."""
+    items = [i for i in items]
+    notes = council_notes(items, period=period, as_of=as_of)
+    wanted = {action_id for action_id, note in notes.items() if "rag" in note}
+    if not wanted:
+        return {}
+    rags = {i[0]: i[2] for i in items}
+    found = {}
+    rows = ActionQuarterState.objects.filter(
+        action_id__in=wanted, period=period, partner__isnull=False, update__isnull=False
+    ).select_related("update__author", "partner")
+    for row in rows.order_by("partner__short_name"):
+        if row.rag == rags[row.action_id] and row.update.partner_id:
+            found.setdefault(row.action_id, row.update)
+    return found
+
+
 def _names(rows) -> str:
     names = [r.partner.short_name for r in rows]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -178,6 +178,8 @@ def test_the_board_report_agrees_and_names_the_council(cases, strategy, plan):
     exceptions = {s.action.reference: s for s in content.exceptions}
     assert list(exceptions) == ["1.1", "1.3"]
     assert exceptions["1.1"].councils == "SBC"  # only Swale's delivery is the problem
+    # ...and Swale's own update explains it, not the whole action's green one.
+    assert exceptions["1.1"].update.commentary == "Swale's kit has not arrived."
     assert exceptions["1.3"].councils == ""  # serves Swale alone: nothing to single out
 
 
