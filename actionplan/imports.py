@@ -48,6 +48,10 @@ STATE_HEADERS = ["Status", "RAG", "% complete", "Current due date", "Overdue", "
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Columns read from each row. A sheet may declare any size (<dimension ref="A1:XFD1048576"/>
+# is 5 KB); read without a limit, every row is padded to 16,384 cells. The import's
+# and the export's columns are 16, so the rest can only be ignored columns anyway.
+MAX_COLUMNS = 64
 # An .xlsx is a zip: refuse one that would inflate past this (a "zip bomb").
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 # Spreadsheet programs run a cell starting with these as a formula; the export
@@ -158,33 +162,37 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1)]
+        rows = csv.reader(io.StringIO(text), dialect)
+        return [(number, row[:MAX_COLUMNS]) for number, row in enumerate(rows, start=1)]
     except csv.Error as error:
         raise ImportFailed([Problem(None, None, f"The CSV file cannot be read: {error}.")]) from None
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
                 raise ImportFailed([Problem(None, None, "The workbook is too large once unpacked.")])
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # A read-only workbook parses its sheet while the rows are read, so a damaged or
+        # hostile sheet (bad XML, an entity-expansion DTD) fails here too, not as a 500.
+        return _xlsx_rows(data)
     except ImportFailed:
         raise
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception:  # noqa: BLE001 - openpyxl and the XML parser raise many kinds for a damaged file
         raise ImportFailed(
             [Problem(None, None, "This is not an Excel .xlsx workbook, or it is damaged.")]
         ) from None
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(row)))
-            if number > MAX_ROWS + 50:
-                break
-        return rows
+        # One row past the limit is enough for check_rows to say the file is too long.
+        cells = sheet.iter_rows(max_row=MAX_ROWS + 51, max_col=MAX_COLUMNS, values_only=True)
+        return [(number, list(row)) for number, row in enumerate(cells, start=1)]
     finally:
         workbook.close()
 
