@@ -1169,6 +1169,9 @@ PLANS: dict[int, dict[int, list[Item]]] = {
                 "nhussain",
                 ALL,
                 ("the procurement", "the integration with the finance system", "the switch-over"),
+                start=1,
+                due=2,
+                profile="stuck",
             ),
             A(
                 "Rebuild the Swale website",
@@ -1176,6 +1179,9 @@ PLANS: dict[int, dict[int, list[Item]]] = {
                 "nhussain",
                 ("SBC",),
                 ("the content review", "the site build", "the launch"),
+                start=1,
+                due=2,
+                profile="stuck",
             ),
         ],
         3: [
@@ -1304,6 +1310,9 @@ PLANS: dict[int, dict[int, list[Item]]] = {
                 "dprice",
                 ("SBC",),
                 ("the archive review", "the migration", "the removal of the file server"),
+                start=1,
+                due=2,
+                profile="stuck",
             ),
             A(
                 "Introduce a subject access request workflow",

@@ -544,6 +544,8 @@ def _one_council_behind(rng, spec: ActionSpec, council: str, story, last: Quarte
         if code < behind_from:
             continue
         u = quarter_end[code]
+        # The whole action is now due when its late council is, for that council's reason.
+        u.revised_due_date, u.revision_reason = revised, story.reason
         percent = max(percent, min(90, u.percent - rng.choice([20, 25, 30])), 5)
         if u.status == S.COMPLETED:
             percent = max(percent, 80)
@@ -575,8 +577,8 @@ def _one_council_behind(rng, spec: ActionSpec, council: str, story, last: Quarte
                     created_at=at if partner else at + datetime.timedelta(minutes=3),
                     author=done.author,
                     partner=partner,
-                    revised_due_date=revised if partner else done.revised_due_date,
-                    revision_reason=story.reason if partner else done.revision_reason,
+                    revised_due_date=revised,
+                    revision_reason=story.reason,
                 )
             )
     spec.updates.extend(added)
