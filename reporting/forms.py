@@ -22,12 +22,6 @@ class ReportRequestForm(forms.Form):
             "invalid_choice": "Choose a quarter from the list",
         },
     )
-    send = forms.BooleanField(
-        label="Send it to the board's distribution list as soon as it is built",
-        required=False,
-        help_text="Leave this unticked to check the report first; you can send it from its page. "
-        "Sending locks the quarter: no more updates can be added for it.",
-    )
 
     def __init__(self, *args, strategy=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +33,6 @@ class ReportRequestForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.select("quarter"),
-            Field.checkbox("send", small=True),
             Button("submit", "Request the report"),
         )
 

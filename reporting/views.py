@@ -70,7 +70,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
             report = services.report_request(
                 quarter=form.chosen_quarter,
                 user=request.user,
-                send=form.cleaned_data["send"],
+                # Never sent from here: sending goes through the confirmation page.
+                send=False,
                 strategy=strategy,
             )
         except ValidationError as exc:

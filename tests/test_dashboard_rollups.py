@@ -56,7 +56,7 @@ def assert_trend_matches(strategy, rollup, *, partner=None, theme=None):
 
 @pytest.fixture
 def demo_plan(db):
-    demo.load(scale=1, log=lambda message: None)
+    demo.load(scale=1, reports=False, log=lambda message: None)
     return ActionPlan.objects.get(strategy__title=demo.ACTIVE_TITLE, year=2022)
 
 

@@ -101,8 +101,9 @@ def test_administrator_requests_a_report(
     client.force_login(administrator)
     page = client.get("/reports/request/").content.decode()
     assert 'name="quarter"' in page and "2022/23 Q3" in page and "2023/24 Q1" not in page
+    assert 'name="send"' not in page  # no one-click send: sending is confirmed on its own page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/reports/request/", {"quarter": Q3.code, "send": ""})
+        response = client.post("/reports/request/", {"quarter": Q3.code})
     report = BoardReport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
     report.refresh_from_db()

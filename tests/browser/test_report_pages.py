@@ -21,12 +21,10 @@ def test_administrator_requests_previews_and_sends(page, sign_in, administrator,
     page.wait_for_url("**/reports/request/")
     assert_accessible()
     page.select_option("#id_quarter", label="2022/23 Q3")
-    page.focus("#id_send")
-    page.keyboard.press("Space")
     with page.expect_navigation():
         page.get_by_role("button", name="Request the report").press("Enter")
     assert page.get_by_text("The 2022/23 Q3 report has been requested.").is_visible()
-    assert page.locator(".govuk-summary-list .govuk-tag").inner_text() == "Sent"
+    assert page.locator(".govuk-summary-list .govuk-tag").inner_text() == "Ready"
     assert_accessible()
     page.get_by_role("link", name="Preview the report as a web page").click()
     assert page.get_by_role("heading", name="1. Executive summary").is_visible()

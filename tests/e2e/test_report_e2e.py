@@ -253,13 +253,20 @@ def _red_references():
     return sorted(s.action.reference for s in states if s.rag == "red")
 
 
-def _request(client, admin, *, send):
+def _request(client, admin, *, send, log=None):
+    """Request the Q3 report; with `send`, wait until it is ready and confirm the send, as an
+    administrator does on the confirmation page."""
     client.force_login(admin)
-    response = client.post("/reports/request/", {"quarter": 20223, "send": "on" if send else ""})
+    response = client.post("/reports/request/", {"quarter": 20223})
     assert response.status_code == 302, response.content.decode()[:2000]
     from reporting.models import BoardReport
 
-    return BoardReport.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    report = BoardReport.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    if send:
+        _wait_for_state(report, "ready", log)
+        confirmed = client.post(f"/reports/{report.pk}/send/", {"confirm": "on"})
+        assert confirmed.status_code == 302, confirmed.content.decode()[:2000]
+    return report
 
 
 def _wait_for_state(report, state, log):
@@ -284,7 +291,7 @@ def _pdf_text(message) -> str:
 def test_request_build_and_send_once_to_each_recipient(client, quarter, smtp, worker):
     from reporting.factories import THEME_TITLES
 
-    report = _request(client, quarter["admin"], send=True)
+    report = _request(client, quarter["admin"], send=True, log=worker)
     _wait_for_state(report, "sent", worker)
     assert report.quarter_locked and report.page_count >= 8
 
@@ -296,7 +303,7 @@ def test_request_build_and_send_once_to_each_recipient(client, quarter, smtp, wo
         for title in THEME_TITLES:
             assert title in text
         reds = _red_references()
-        assert reds == ["1.1", "3.1"]
+        assert reds == ["1.1", "3.1", "6.1"]  # 6.1 is red at one council: the whole action counts red
         for ref in reds:
             assert f"{ref} Action {ref}" in text
     assert len(smtp.messages) == 3
@@ -308,7 +315,7 @@ def test_request_build_and_send_once_to_each_recipient(client, quarter, smtp, wo
 
 def test_smtp_refusing_the_first_attempts_still_delivers_once(client, quarter, smtp, worker):
     smtp.refuse = 4  # every recipient refused on the first try, one of them twice
-    report = _request(client, quarter["admin"], send=True)
+    report = _request(client, quarter["admin"], send=True, log=worker)
     _wait_for_state(report, "sent", worker)
     assert smtp.refused == 4
     for address in quarter["recipients"]:

@@ -133,7 +133,17 @@ MATRIX: dict[str, dict] = {
     "reporting:detail": {"path": "/reports/{report}/", "GET": everyone()},
     "reporting:download": {"path": "/reports/{report}/download/", "GET": everyone()},
     "reporting:preview": {"path": "/reports/{report}/preview/", "GET": administrators()},
-    "reporting:send": {"path": "/reports/{report}/send/", "GET": everyone(405), "POST": administrators(302)},
+    # An empty POST re-shows the confirmation with its error (200); reopening a ready report redirects.
+    "reporting:send": {
+        "path": "/reports/{report}/send/",
+        "GET": administrators(),
+        "POST": administrators(200),
+    },
+    "reporting:reopen": {
+        "path": "/reports/{report}/reopen/",
+        "GET": administrators(302),
+        "POST": administrators(302),
+    },
     "reporting:retry": {
         "path": "/reports/{report}/retry/",
         "GET": everyone(405),
