@@ -30,7 +30,14 @@ from django.db.models import (
 from django.db.models.lookups import Exact, LessThan
 
 from actionplan import rules, window
-from actionplan.models import Action, ActionPlan, ActionQuarterState, ProgressUpdate, by_reference
+from actionplan.models import (
+    Action,
+    ActionPlan,
+    ActionQuarterState,
+    ProgressUpdate,
+    QuarterLock,
+    by_reference,
+)
 from actionplan.window import UpdateWindow
 from core import clock
 from core.quarters import Quarter, code_of
@@ -475,6 +482,9 @@ def _version_sql(vendor: str) -> str:
         (Theme.history.model._meta.db_table, "history_id"),
         (PartnerAuthority.history.model._meta.db_table, "history_id"),
         (Strategy.history.model._meta.db_table, "history_id"),
+        # A quarter locked or reopened changes the returns (missed or due) and which trend
+        # points may be reused from the cache.
+        (QuarterLock.history.model._meta.db_table, "history_id"),
     ]
     qn = connection.ops.quote_name
     return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)

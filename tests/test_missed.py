@@ -88,3 +88,18 @@ def test_before_the_lock_it_is_due_not_missed(plan, theme, officer):
     row = next(r for r in selectors.led_actions(officer, quarter=Q3).rows if r.state.action == action)
     assert row.update_due and not row.missed
     assert selectors.missed_quarters(action) == []
+
+
+def test_locking_or_reopening_a_quarter_changes_the_cached_figures_fingerprint(
+    plan, theme, officer, administrator
+):
+    """The dashboard's cache key holds the data version: a lock (missed becomes due again
+    on reopening) must change it, or the dashboard would show the old returns for an hour."""
+    ActionFactory(plan=plan, theme=theme, lead_officer=officer)
+    before = selectors.data_version()
+    services.quarter_lock(quarter=Q3, user=administrator, reason="Reported")
+    locked = selectors.data_version()
+    services.quarter_reopen(quarter=Q3, user=administrator, reason="A figure was wrong")
+    reopened = selectors.data_version()
+    assert len({before.full, locked.full, reopened.full}) == 3
+    assert len({before.structure, locked.structure, reopened.structure}) == 3
