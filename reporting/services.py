@@ -142,6 +142,8 @@ def report_context(report: BoardReport, *, for_browser: bool = False) -> dict:
     content = selectors.content_for(report)
     return {
         "content": content,
+        # A reopened quarter's later report says which version it is, on its cover.
+        "version": report.version,
         "rag_chart": charts.rag_bars(content.summary, title="Actions by RAG rating"),
         "theme_chart": charts.theme_rows(content.themes, title="Actions by theme and RAG rating"),
         "trend_chart": charts.trend(content.trend, title="RAG ratings at the end of each quarter"),

@@ -295,6 +295,11 @@ def test_the_schedule_never_sends_a_reopened_quarter_again(administrator, sent):
     version_2 = services.report_run_now(quarter=Q3, user=administrator, send=True)
     assert version_2.state == "sent" and version_2.version == 2 and len(mail.outbox) == 2
     assert services.report_schedule_due(today=due_day) is None
+    # The board is told it is a replacement, in the e-mail and on the PDF's cover.
+    message = mail.outbox[-1]
+    assert "(version 2, replacing the earlier one)" in message.subject
+    assert "This is version 2" in message.body
+    assert "replaces it</dd>" in services.report_html(version_2)
 
 
 def test_a_superseded_report_is_not_retried_or_reopened_again(administrator, sent):
