@@ -225,3 +225,27 @@ def test_the_demo_headline_never_looks_better_than_a_council(db):
     assert before == set(
         ActionQuarterState.objects.values_list("action", "partner", "period", "rag", "percent_complete")
     )
+
+
+def test_on_the_demo_every_figure_links_to_its_actions_and_the_report_agrees(client, db):
+    call_command("load_demo_data", reports=False, verbosity=0)
+    from accounts.models import User
+    from actionplan.models import ActionPlan
+
+    client.force_login(User.objects.get(username="councillor"))
+    for view in ("", "&partner=swale", "&as_at=20222", "&partner=tunbridge-wells&as_at=20222"):
+        page = client.get(f"/?year=2022{view}")
+        for n, url in _figure_links(page):
+            assert client.get(url).context["page"].paginator.count == n, url
+    # Page 3 (the summary) and page 13 (the councils) of the Q2 report against the dashboard.
+    plan = ActionPlan.objects.get(year=2022, strategy__status="active")
+    report = BoardReportFactory(strategy=plan.strategy, period=20222)
+    content = report_selectors.content_for(report)
+    dashboard = summary(plan, Quarter(2022, 2))
+    assert content.summary.rag == dashboard.totals.rag
+    assert content.summary.overdue == dashboard.totals.overdue
+    assert {p.slug: p.tally.rag for p in content.partners} == {
+        p.slug: p.tally.rag for p in dashboard.partners if p.tally.total
+    }
+    for council in content.partners:
+        assert content.summary.rag["red"] >= council.tally.rag["red"]
