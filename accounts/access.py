@@ -80,3 +80,29 @@ def can_set_up_two_factor(user) -> bool:
 def can_change_own_password(user) -> bool:
     """Change one's own password (ASVS 2.1.5): anyone with a role."""
     return has_portal_role(user)
+
+
+def is_approver(user) -> bool:
+    """Has a sign-off queue: an administrator, or someone given approval for a theme."""
+    if is_administrator(user):
+        return True
+    return roles.APPROVER in _groups(user) and user.approved_themes.exists()
+
+
+def approved_theme_ids(user) -> set[int] | None:
+    """The themes whose updates `user` signs off: None for every theme (administrators)."""
+    if is_administrator(user):
+        return None
+    if roles.APPROVER not in _groups(user):
+        return set()
+    return set(user.approved_themes.values_list("pk", flat=True))
+
+
+def can_sign_off(user, update, *, theme_ids: set[int] | None | bool = False) -> bool:
+    """Approve or return `update`: an administrator or an approver of its action's theme,
+    and never its author (nobody signs off their own update). `theme_ids` is
+    approved_theme_ids(user) when the caller already has it (one query for many updates)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or update.author_id == user.pk:
+        return False
+    themes = approved_theme_ids(user) if theme_ids is False else theme_ids
+    return themes is None or update.action.theme_id in themes

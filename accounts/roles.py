@@ -11,7 +11,9 @@ ADMINISTRATOR = "Administrator"
 OFFICER = "Officer"
 COMMITTEE_MEMBER = "Committee member"
 BOARD_MEMBER = "Board member"
-ROLES = [ADMINISTRATOR, OFFICER, COMMITTEE_MEMBER, BOARD_MEMBER]
+# Signs off updates for the themes they are given (themes.Theme.approvers).
+APPROVER = "Approver"
+ROLES = [ADMINISTRATOR, OFFICER, COMMITTEE_MEMBER, BOARD_MEMBER, APPROVER]
 
 _DOMAIN_APPS = ["themes", "actionplan", "reporting", "accounts"]
 _READ_MODELS = [
@@ -42,6 +44,7 @@ def ensure_roles(**kwargs):
         OFFICER: _perms([*view_domain, "add_progressupdate", "view_boardreport"]),
         COMMITTEE_MEMBER: _perms([*view_domain, "view_boardreport"]),
         BOARD_MEMBER: _perms([*view_domain, "view_boardreport"]),
+        APPROVER: _perms([*view_domain, "view_boardreport"]),
     }
     for name, permissions in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)

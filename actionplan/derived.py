@@ -20,6 +20,8 @@ demo loader and benchmarks call refresh() once afterwards, and
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from django.db import transaction
 
 from actionplan import rules
@@ -28,9 +30,11 @@ from core.quarters import year_quarters
 
 Status = ProgressUpdate.Status
 
-# What the derived state needs of an update: the rule's key (rules.state_key) and the figures.
+# What the derived state needs of an update: the rule's key (rules.state_key), the figures
+# and where it stands in sign-off (rules.sign_off_state).
 _STATE_FIELDS = ("pk", "action_id", "partner_id", "period", "created_at", "status", "rag", "percent_complete",
-                 "revised_due_date")  # fmt: skip
+                 "revised_due_date", "sign_off")  # fmt: skip
+_Update = namedtuple("_Update", _STATE_FIELDS)
 
 
 def refresh(actions=None, *, chunk_size: int = 2000) -> int:
@@ -76,15 +80,24 @@ def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, 
     ):
         served.setdefault(action_id, []).append(partner_id)
     histories: dict[tuple, list] = {}
-    updates = ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(*_STATE_FIELDS, named=True)
-    for update in updates:
-        histories.setdefault((update.action_id, update.partner_id), []).append(update)
+    # The whole action's updates of any sign-off state: a submitted one is a return received.
+    returns: dict[int, list] = {}
+    updates = ProgressUpdate.objects.filter(action_id__in=action_ids).values_list(
+        *_STATE_FIELDS[:-1], "needs_sign_off", "sign_off__decision"
+    )
+    for *fields, needs_sign_off, decision in updates:
+        update = _Update(*fields, rules.sign_off_state(needs_sign_off, decision))
+        if update.partner_id is None:
+            returns.setdefault(update.action_id, []).append(update)
+        # Only counted updates make a state (the end-of-quarter rule; rules.counted_q).
+        if update.sign_off == rules.COUNTED:
+            histories.setdefault((update.action_id, update.partner_id), []).append(update)
     for history in histories.values():
         history.sort(key=rules.state_key)
     rows, pointers = [], {}
     for action_id, plan_id, year, theme_id, theme_number, reference, due_date in facts:
         overall = histories.get((action_id, None), [])
-        # Updates are only for quarters of the plan's year, so "now" is the newest by the rule.
+        # Updates are only for quarters of the plan's year, so "now" is the newest counted one.
         pointers[action_id] = overall[-1].pk if overall else None
         for quarter in year_quarters(year):
             code, before = quarter.code, quarter.previous().code
@@ -110,6 +123,7 @@ def _derive(action_ids: list[int]) -> tuple[list[ActionQuarterState], dict[int, 
                     )
                 )
             row = _state_row(common, None, state, earlier, due_date)
+            row.received = any(rules.is_received(u, code) for u in returns.get(action_id, ()))
             if partner_rows:
                 _roll_up(row, partner_rows, due_date)
             rows.append(row)

@@ -198,6 +198,9 @@ class ProgressUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Set when it is added, from its strategy's setting: it counts only once approved
+    # (SignOff). Updates added while sign-off was off count at once, whatever happens later.
+    needs_sign_off = models.BooleanField(default=False, editable=False)
 
     objects = ProgressQuerySet.as_manager()
 
@@ -241,6 +244,14 @@ class ProgressUpdate(models.Model):
     def quarter(self) -> Quarter:
         return Quarter.from_code(self.period)
 
+    @property
+    def sign_off_state(self) -> str:
+        """"counted", "pending" or "returned" (actionplan.rules.sign_off_state)."""
+        from actionplan import rules
+
+        decision = self.sign_off.decision if hasattr(self, "sign_off") else None
+        return rules.sign_off_state(self.needs_sign_off, decision)
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("Progress updates are never edited: add a new update instead.")
@@ -252,6 +263,33 @@ class ProgressUpdate(models.Model):
     @property
     def due_date(self):
         return self.revised_due_date or self.action.due_date
+
+
+class SignOff(models.Model):
+    """An approver's decision on a submitted update: approved, or returned to its author with
+    a reason. One per update and never changed: a returned update stays in the history,
+    marked returned, and its author submits a corrected one (actionplan.services.update_decide)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    update = models.OneToOneField(ProgressUpdate, on_delete=models.PROTECT, related_name="sign_off")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=clock.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="returned") | ~Q(reason=""), name="returned_sign_off_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()}: update {self.update_id}"
 
 
 class QuarterLock(models.Model):
@@ -328,6 +366,11 @@ class ActionQuarterState(models.Model):
     slip_days = models.IntegerField(help_text="Days the due date moved from the action's original date.")
     previous_status = models.CharField(
         max_length=12, blank=True, help_text="The status at the end of the quarter before (blank: none)."
+    )
+    received = models.BooleanField(
+        default=False,
+        help_text="On the whole action's row: an overall update for this quarter was given "
+        "(submitted, or counted) and not returned.",
     )
     partners_differ = models.BooleanField(
         default=False,

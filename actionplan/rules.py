@@ -1,7 +1,8 @@
 """The rules of an action's state: one home that pages, the API, tasks, reports and tests call.
 
 - The end-of-quarter rule: an action's state at the end of quarter Q is its latest
-  progress update for a period up to and including Q, latest by period, then time
+  counted progress update (one needing no sign-off, or approved: counted_q) for a
+  period up to and including Q, latest by period, then time
   entered, then id (STATE_ORDER, state_key, state_at). For one partner it is that
   partner's latest partner update, else the overall state. actionplan.derived stores
   the answer for every action and quarter (ActionQuarterState); everything reads it
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from actionplan.models import ActionPlan, ProgressUpdate
 
@@ -90,6 +91,30 @@ def rag_rank_expression(field: str) -> Case:
 
 def rag_label(rag: str | None) -> str:
     return RAG_LABELS[rag or NOT_REPORTED]
+
+
+# --- sign-off: which updates count ------------------------------------------------
+
+# Where an update stands in sign-off (SignOff). Counted: it needed none, or was approved.
+COUNTED, PENDING, RETURNED = "counted", "pending", "returned"
+SIGN_OFF_LABELS = {COUNTED: "Counted", PENDING: "Awaiting sign-off", RETURNED: "Returned"}
+
+
+def sign_off_state(needs_sign_off: bool, decision: str | None) -> str:
+    """COUNTED, PENDING or RETURNED, from the update's needs_sign_off and its SignOff's decision."""
+    if not needs_sign_off or decision == "approved":
+        return COUNTED
+    return RETURNED if decision == "returned" else PENDING
+
+
+def counted_q(prefix: str = "") -> Q:
+    """Updates that count in every picture (the end-of-quarter rule reads only these)."""
+    return Q(**{f"{prefix}needs_sign_off": False}) | Q(**{f"{prefix}sign_off__decision": "approved"})
+
+
+def pending_q(prefix: str = "") -> Q:
+    """Updates submitted and not yet decided: shown as awaiting sign-off, counted nowhere."""
+    return Q(**{f"{prefix}needs_sign_off": True, f"{prefix}sign_off__isnull": True})
 
 
 # --- the end-of-quarter rule ---------------------------------------------------
@@ -166,11 +191,18 @@ def owes_update_q(quarter) -> Q:
 def received_q() -> Q:
     """Of owes_update_q's rows: the row's quarter's overall update has been given.
 
-    Received means an overall update for exactly that quarter: a partner update is
-    not the whole action's return, and an update for a later quarter does not answer
-    for this one (the row at the quarter does not see it).
+    Received means an overall update for exactly that quarter, submitted (awaiting
+    sign-off) or counted, and not returned: a partner update is not the whole action's
+    return, and an update for a later quarter does not answer for this one.
+    actionplan.derived stores the answer (ActionQuarterState.received, from is_received).
     """
-    return Q(update_period=F("period"))
+    return Q(received=True)
+
+
+def is_received(update, code: int) -> bool:
+    """is `update` (with partner_id, period and its sign-off state) the whole action's return
+    for quarter `code`? See received_q."""
+    return update.partner_id is None and update.period == code and update.sign_off != RETURNED
 
 
 # --- the roll-up across partners ---------------------------------------------------

@@ -36,6 +36,7 @@ from actionplan.models import (
     ActionQuarterState,
     ProgressUpdate,
     QuarterLock,
+    SignOff,
     by_reference,
 )
 from actionplan.window import UpdateWindow
@@ -329,6 +330,10 @@ class LedAction:
     last_updated_at: datetime.datetime | None
     window: UpdateWindow
     quarter: Quarter
+    # Its update for the quarter awaits sign-off (received, not counted yet).
+    awaiting_sign_off: bool = False
+    # Its latest update for the quarter was returned: the reason, to correct it.
+    returned_reason: str = ""
 
     @property
     def quarter_open(self) -> bool:
@@ -406,6 +411,18 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
         .annotate(
             owed=Exists(owing),
             received=Exists(owing.filter(rules.received_q())),
+            awaiting=Exists(
+                ProgressUpdate.objects.filter(
+                    rules.pending_q(), action=OuterRef("pk"), partner__isnull=True, period=quarter.code
+                )
+            ),
+            # The quarter's latest overall update's sign-off, when it was returned.
+            returned_reason=Subquery(
+                updates.filter(partner__isnull=True, period=quarter.code)
+                .order_by("-created_at", "-id")
+                .filter(sign_off__decision=SignOff.Decision.RETURNED)
+                .values("sign_off__reason")[:1]
+            ),
             last_updated_at=Subquery(updates.order_by("-created_at", "-id").values("created_at")[:1]),
         )
         .order_by("plan__year", "theme__number", *by_reference(), "pk")
@@ -419,6 +436,8 @@ def led_actions(user, *, quarter: Quarter) -> LedActions:
             a.last_updated_at,
             window.update_window(a, locked=locked),
             quarter,
+            awaiting_sign_off=a.awaiting,
+            returned_reason=a.returned_reason if a.returned_reason and not a.received else "",
         )
         for a in actions
     ]
@@ -485,6 +504,8 @@ def _version_sql(vendor: str) -> str:
         # A quarter locked or reopened changes the returns (missed or due) and which trend
         # points may be reused from the cache.
         (QuarterLock.history.model._meta.db_table, "history_id"),
+        # A sign-off decision makes an update count (or not).
+        (SignOff.history.model._meta.db_table, "history_id"),
     ]
     qn = connection.ops.quote_name
     return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from accounts import access
 from actionplan import selectors, window
-from actionplan.models import UPDATE_TEXT_LIMITS, Action, ProgressUpdate, QuarterLock
+from actionplan.models import UPDATE_TEXT_LIMITS, Action, ActionPlan, ProgressUpdate, QuarterLock
 from core import clock
 from core.quarters import Quarter
 from core.text import without_controls
@@ -114,10 +114,17 @@ def update_create(
             if _same_submission(newest, candidate):
                 return newest
             raise UpdateConflict(newest)
+        # With sign-off on, it counts only once someone else approves it (actionplan.sign_off).
+        candidate.needs_sign_off = sign_off_needed(action)
         candidate.full_clean()
         candidate.save()  # actionplan.signals refreshes the action's derived state
     action.refresh_from_db(fields=["latest_update"])
     return candidate
+
+
+def sign_off_needed(action: Action) -> bool:
+    """Whether a new update of `action` must be approved before it counts: its strategy's setting."""
+    return ActionPlan.objects.filter(pk=action.plan_id, strategy__updates_need_sign_off=True).exists()
 
 
 def update_errors(

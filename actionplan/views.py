@@ -210,7 +210,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     state = selectors.action_state(action)
     # Only those who may update are told whether, and why not, an update can be added.
     window = windows.update_window(action) if access.can_update_action(request.user, action) else None
-    history = action.updates.select_related("author", "partner").order_by("-created_at", "-id")
+    history = list(
+        action.updates.select_related("author", "partner", "sign_off__decided_by").order_by("-created_at", "-id")
+    )
     return render(
         request,
         "actionplan/action_detail.html",
@@ -220,6 +222,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partner_states": selectors.partner_states(action),
             "missed": selectors.missed_quarters(action),
             "history": history,
+            "awaiting": [u for u in history if u.sign_off_state == "pending"],
             "can_update": window is not None and window.is_open,
             "update_closed_reason": window.reason if window is not None else "",
             "carried_forward_to": getattr(action, "carried_forward_to", None),

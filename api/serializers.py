@@ -87,10 +87,34 @@ class UpdateSerializer(serializers.ModelSerializer):
             "author",
             "created_at",
         ]
+            "sign_off",
 
     def get_quarter(self, update) -> str:
+    sign_off = serializers.SerializerMethodField(
+        help_text='"counted" (needs no sign-off, or approved), "pending" (awaiting sign-off: counts '
+        'nowhere yet) or "returned" (to its author, with a reason: never counts).'
+    )
+
         return update.quarter.label
 
+
+    def get_sign_off(self, update) -> str:
+        return update.sign_off_state
+
+
+class ApprovalSerializer(serializers.Serializer):
+    """One update awaiting the caller's sign-off, with what it changes."""
+
+    update = UpdateSerializer(source="update_data")
+    action_reference = serializers.CharField()
+    theme = serializers.IntegerField()
+    own = serializers.BooleanField(help_text="The caller's own: another approver must sign it off.")
+    changes = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 class CurrentStateSerializer(serializers.Serializer):
     """The action now: its latest overall update, or "not started"."""

@@ -15,6 +15,8 @@ router.register("reports", views.ReportViewSet, basename="report")
 app_name = "api"
 urlpatterns = [
     path("actions/<int:pk>/updates/", views.ActionUpdatesView.as_view(), name="action-updates"),
+    path("approvals/", views.ApprovalsView.as_view(), name="approvals"),
+    path("approvals/<int:pk>/", views.ApprovalDecisionView.as_view(), name="approval-decision"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

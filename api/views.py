@@ -155,7 +155,7 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
             return ProgressUpdate.objects.none()
         return (
             ProgressUpdate.objects.filter(action_id=self.kwargs["pk"])
-            .select_related("partner", "author")
+            .select_related("partner", "author", "sign_off")
             .order_by("-id")
         )
 
@@ -234,6 +234,74 @@ class ReportViewSet(PortalViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             send=form.validated_data["send"],
         )
         return Response(s.ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ApprovalsView(PortalViewMixin, generics.GenericAPIView):
+    """What waits for the caller's sign-off (GET), and a decision on one (POST <id>/)."""
+
+    serializer_class = s.ApprovalSerializer
+
+    def _require_approver(self, request):
+        from rest_framework.exceptions import PermissionDenied
+
+        from accounts import access
+
+        if not access.is_approver(request.user):
+            raise PermissionDenied("You do not sign off updates.")
+
+    @extend_schema(
+        summary="Updates awaiting the caller's sign-off", responses={200: s.ApprovalSerializer(many=True)}
+    )
+    def get(self, request):
+        from actionplan import sign_off
+
+        self._require_approver(request)
+        items = [
+            {
+                "update_data": item.update,
+                "action_reference": item.update.action.reference,
+                "theme": group.theme.number,
+                "own": item.own,
+                "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
+            }
+            for group in sign_off.queue(request.user)
+            for item in group.items
+        ]
+        return Response({"count": len(items), "results": s.ApprovalSerializer(items, many=True).data})
+
+
+class ApprovalDecisionView(ApprovalsView):
+    http_method_names = ["post", "options"]
+    @extend_schema(
+        summary="Approve or return one update",
+        request=s.DecisionSerializer,
+        responses={200: s.UpdateSerializer, 403: OpenApiResponse(description="Your own, or not your theme"),
+                   409: OpenApiResponse(description="Already decided")},
+    )  # fmt: skip
+    def post(self, request, pk):
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from rest_framework.exceptions import PermissionDenied
+
+        from actionplan import sign_off
+
+        self._require_approver(request)
+        update = get_object_or_404(ProgressUpdate.objects.select_related("action", "author"), pk=pk)
+        form = s.DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        decision = "approved" if form.validated_data["decision"] == "approve" else "returned"
+        try:
+            sign_off.update_decide(
+                user=request.user,
+                updates=[update],
+                decision=decision,
+                reason=form.validated_data.get("reason", ""),
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except sign_off.AlreadyDecided as exc:
+            return error_response(str(exc), status_code=status.HTTP_409_CONFLICT, code="already_decided")
+        update = ProgressUpdate.objects.select_related("partner", "author", "sign_off").get(pk=pk)
+        return Response(s.UpdateSerializer(update).data)
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts import access
-from actionplan import figures, rules
+from actionplan import figures, rules, sign_off
 from actionplan.models import ActionPlan
 from core import clock
 from core.quarters import Quarter
@@ -112,6 +112,13 @@ def _draw(request: HttpRequest, version: figures.DataVersion) -> dict | HttpResp
         for message in messages:
             form.add_error(name, message)
     context = _context(rollup, form, strategy)
+    if strategy.updates_need_sign_off:
+        # Not counted in these figures yet: said, so nobody wonders where an update went.
+        quarter_shown = quarter or clock.reporting_quarter()
+        context["awaiting"] = (
+            quarter_shown,
+            sign_off.awaiting_count(quarter=quarter_shown, strategy=strategy),
+        )
     context["filters_open"] = bool(form.errors) or any(name in request.GET for name in PARAMETERS)
     content = render_to_string("dashboard/_content.html", context, request)
     # The calendar line ("41 of 48 received") changes with the same data as the figures.
@@ -157,7 +164,7 @@ def _row(label: str, tally: figures.Tally, links: ListLinks) -> dict:
 
 
 def plan_label(plan: ActionPlan) -> str:
-    """"2022/23", or "2023/24 (draft)" for a plan not approved."""
+    """ "2022/23", or "2023/24 (draft)" for a plan not approved."""
     if plan.status == ActionPlan.Status.APPROVED:
         return plan.year_label
     return f"{plan.year_label} ({plan.get_status_display().lower()})"

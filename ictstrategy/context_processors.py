@@ -13,4 +13,6 @@ def portal(request):
         "portal_today": clock.today(),
         "user_is_administrator": access.is_administrator(user) if user else False,
         "user_is_officer": access.is_officer(user) if user else False,
+        # Lazily: only a page that draws the menu asks (one query, for approvers only).
+        "user_is_approver": (lambda: access.is_approver(user)) if user else False,
     }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "dashboard",
+    "approvals",
     "demo",
 ]
 
@@ -253,6 +254,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Sign-off: one e-mail a day to each approver with something waiting.
+    "sign-off-digest": {
+        "task": "approvals.tasks.send_sign_off_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

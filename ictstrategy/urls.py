@@ -15,6 +15,7 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("actions/", include("actionplan.urls")),
     path("reports/", include("reporting.urls")),
+    path("approvals/", include("approvals.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
+from actionplan import sign_off
 from actionplan.selectors import update_returns
 from actionplan.window import is_quarter_locked
 from core import clock
@@ -74,6 +75,7 @@ def missing_updates(request: HttpRequest) -> HttpResponse:
         "received": received,
         "expected": expected,
         "missing_count": expected - received,
+        "awaiting_sign_off": sign_off.awaiting_count(quarter=quarter, strategy=strategy),
         "locked": is_quarter_locked(quarter),
         "escalations": [r for r in latest.values() if r.step == "escalation"],
     }

@@ -187,6 +187,9 @@ class SendChecklist:
     received: int
     expected: int
     missing_by_officer: list  # [(officer, [actions])], by officer's name
+    # Updates for the quarter still awaiting sign-off: not in the report, and once the
+    # quarter is locked they can never count.
+    awaiting_sign_off: list = ()
 
     @property
     def quarter(self) -> Quarter:
@@ -200,6 +203,7 @@ class SendChecklist:
 def send_checklist(report: BoardReport) -> SendChecklist:
     """The send page's facts. Who owes an update is actionplan's rule, read through the
     reminders' grouping by officer (the missing-updates page's own list)."""
+    from actionplan import sign_off
     from reminders import selectors as reminder_selectors
 
     received, expected = action_selectors.update_returns(quarter=report.quarter, strategy=report.strategy)
@@ -209,4 +213,10 @@ def send_checklist(report: BoardReport) -> SendChecklist:
         received=received,
         expected=expected,
         missing_by_officer=reminder_selectors.missing_by_officer(report.strategy, report.quarter),
+        awaiting_sign_off=list(
+            sign_off.pending(quarter=report.quarter)
+            .filter(action__plan__strategy=report.strategy)
+            .select_related("action", "author", "partner")
+            .order_by("action__theme__number", "action__reference", "id")
+        ),
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -37,6 +38,11 @@ class Strategy(TimeStampedModel):
     approved_by = models.CharField(max_length=200, blank=True, help_text="The committee that approved it.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(blank=True)
+    updates_need_sign_off = models.BooleanField(
+        "Updates need sign-off",
+        default=False,
+        help_text="Officers' updates count only once an approver (not their author) has approved them.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -71,6 +77,12 @@ class Theme(TimeStampedModel):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    approvers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="approved_themes",
+        help_text="Who signs off updates to this theme's actions (administrators always may).",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -9,9 +9,8 @@ from django.db import migrations, models
 def fill(apps, schema_editor):
     # Existing portals: derive every row again from the actions and updates there.
     # (If a later migration changes the table, it must refill instead, as 0003 now defers here.)
-    from actionplan.derived import refresh
-
-    refresh()
+    # Refilled by 0007 instead: derived.refresh writes the table's later columns too.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,8 @@ view is checked to refuse anyone who is not an administrator.
 
 Roles (fixtures in tests/conftest.py): anonymous; the officer who leads the
 example action ("officer"); an officer at another council who does not
-("other_officer"); a committee member; a board member; an administrator.
+("other_officer"); a committee member; a board member; an approver, who signs off
+the example theme's updates; an administrator.
 
 Expected outcomes: an HTTP status, or SIGN_IN (a redirect to the sign-in page).
 A method a route does not accept is 405 for everyone signed in: Django answers
@@ -17,25 +18,44 @@ it before any view code runs, so it reveals nothing.
 
 from __future__ import annotations
 
-ROLES = ("anonymous", "officer", "other_officer", "committee_member", "board_member", "administrator")
+ROLES = (
+    "anonymous",
+    "officer",
+    "other_officer",
+    "committee_member",
+    "board_member",
+    "approver",
+    "administrator",
+)
 SIGN_IN = "sign-in"
 
 # Placeholders in paths, filled from the test's objects: {action} is led by the
-# officer; {other_action} by the other officer; {report} is a ready board report.
+# officer; {other_action} by the other officer; {report} is a ready board report;
+# {update} is the officer's update on {action}, awaiting sign-off.
 ADMIN_PREFIX = "admin/"
 
 
-def outcome(anonymous, officer, other_officer, committee_member, board_member, administrator) -> dict:
+def outcome(
+    anonymous, officer, other_officer, committee_member, board_member, administrator, *, approver=None
+) -> dict:
+    """What each role gets. An approver (who signs off the example theme's updates) reads
+    like a committee member unless said otherwise."""
+    approver = committee_member if approver is None else approver
     return dict(
         zip(
             ROLES,
-            (anonymous, officer, other_officer, committee_member, board_member, administrator),
+            (anonymous, officer, other_officer, committee_member, board_member, approver, administrator),
             strict=True,
         )
     )
 
 
 def everyone(status=200, *, anonymous=SIGN_IN):
+def approvers(status=200, *, refused=403, anonymous=SIGN_IN):
+    """Those who sign off updates: the theme's approver and administrators."""
+    return outcome(anonymous, refused, refused, refused, refused, status, approver=status)
+
+
     """Any role reads it; anonymous visitors are sent to sign in."""
     return outcome(anonymous, status, status, status, status, status)
 
@@ -148,6 +168,10 @@ MATRIX: dict[str, dict] = {
         "path": "/reports/{report}/retry/",
         "GET": everyone(405),
         "POST": administrators(302),
+    "approvals:queue": {"path": "/approvals/", "GET": approvers(), "POST": approvers(400)},
+    "approvals:return": {"path": "/approvals/{update}/return/", "GET": approvers(), "POST": approvers(200)},
+    "api:approvals": {"path": "/api/v1/approvals/", "GET": api(approvers())},
+    "api:approval-decision": {"path": "/api/v1/approvals/{update}/", "POST": api(approvers(400))},
     },
     # --- audit ---
     "audit:history": {"path": "/audit/", "GET": administrators(), "POST": everyone(405)},

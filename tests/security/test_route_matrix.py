@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts import roles
-from actionplan.factories import ActionFactory
+from actionplan.factories import ActionFactory, UpdateFactory
 from reporting.models import BoardReport
 from tests.security.permission_matrix import ADMIN_PREFIX, MATRIX, ROLES, SIGN_IN
 
@@ -49,13 +49,23 @@ def test_matrix_has_no_stale_entries():
 
 
 @pytest.fixture
-def people(officer, colleague, councillor, board_member, administrator):
+def approver(theme):
+    from accounts.factories import UserFactory
+
+    user = UserFactory(username="theme-approver", role=roles.APPROVER)
+    theme.approvers.add(user)
+    return user
+
+
+@pytest.fixture
+def people(officer, colleague, councillor, board_member, approver, administrator):
     return {
         "anonymous": None,
         "officer": officer,
         "other_officer": colleague,
         "committee_member": councillor,
         "board_member": board_member,
+        "approver": approver,
         "administrator": administrator,
     }
 
@@ -68,7 +78,10 @@ def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
     )
     report.sha256 = "0" * 64
     report.pdf.save("q2.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    # The officer's update, submitted while sign-off is on: it awaits sign-off.
+    submitted = UpdateFactory(action=action, period=20223, rag="green", needs_sign_off=True)
     return {
+        "update": submitted.pk,
         "action": action.pk,
         "other_action": other_action.pk,
         "report": report.pk,
