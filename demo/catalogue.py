@@ -51,6 +51,8 @@ PEOPLE = [
         "Committee member",
     ),
     ("board", "Andrew", "Clarke", "Member, MKS Shared Services Board", "TWBC", "Board member"),
+    # Signs off updates for all six themes (the strategy's sign-off is on in the demo).
+    ("manager", "Rachel", "Tanner", "ICT Service Manager, Mid Kent Services", "SBC", "Approver"),
     ("jwhitfield", "James", "Whitfield", "Security and Compliance Lead", "TWBC", "Officer"),
     ("lbennett", "Laura", "Bennett", "Service Desk Manager", "MBC", "Officer"),
     ("dprice", "Daniel", "Price", "Information Governance Manager", "SBC", "Officer"),
@@ -64,4 +66,11 @@ RECIPIENTS = [
     ("Margaret Ellis", "margaret.ellis@board.example.org", "Chair, MKS Shared Services Board"),
     ("Robert Singh", "robert.singh@board.example.org", "Director of Finance, Swale"),
     ("Catherine Doyle", "catherine.doyle@board.example.org", "Director, Tunbridge Wells"),
+]
+
+# Why an approver returned an update, in the demo's 2022/23 Q3 (the update's author corrects it).
+RETURN_REASONS = [
+    "The commentary says the go-live has moved, but the update gives no revised date: please add "
+    "the new date and the reason for it.",
+    "Please say which council is behind and what is being done about it: the board will ask.",
 ]

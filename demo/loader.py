@@ -36,6 +36,8 @@ ACTIVE_TITLE = "ICT Strategy 2019-2024"
 APPROVED_YEARS = [2019, 2020, 2021, 2022]
 # Quarters reported to the board (and so locked) by the demo date.
 LAST_LOCKED = Quarter(2022, 2)
+# The quarter whose updates are coming in at the demo date.
+CURRENT_QUARTER = LAST_LOCKED.next()
 
 __all__ = ["DEMO_TODAY", "ActionSpec", "UpdateSpec", "board_report_on", "build_specs", "load"]
 
@@ -50,6 +52,7 @@ def load(*, scale: int = 1, reports: bool = True, log=print) -> dict[str, int]:
         partners = _partners()
         users = _people(partners)
         strategy = _strategies()
+        _sign_off_setup(strategy, users["manager"])
         plans = _plans(strategy)
         _recipients()
         specs = build_specs(scale=scale)
@@ -78,6 +81,53 @@ def load(*, scale: int = 1, reports: bool = True, log=print) -> dict[str, int]:
     return created
 
 
+def _sign_off_setup(strategy, manager) -> None:
+    """Sign-off is on in the demo, and the manager approves every theme's updates."""
+    if not strategy.updates_need_sign_off:
+        strategy.updates_need_sign_off = True
+        strategy.save(update_fields=["updates_need_sign_off", "updated_at"])
+    for theme in strategy.themes.all():
+        theme.approvers.add(manager)
+
+
+def _sign_offs(updates: list[ProgressUpdate], users) -> dict[str, int]:
+    """The manager's decisions on the demo's updates: every one of a reported quarter
+    approved a day or two after it came in (and before the quarter was locked); in
+    2022/23 Q3, the quarter being reported, about a third of those in still await sign-off
+    and two were returned to their authors with a reason."""
+    from simple_history.utils import bulk_create_with_history
+
+    from actionplan.models import SignOff
+
+    manager = users["manager"]
+    current = [u for u in updates if u.period == CURRENT_QUARTER.code and u.partner_id is None]
+    current.sort(key=lambda u: (u.created_at, u.pk))
+    returned = {u.pk: reason for u, reason in zip(current[1::7], cat.RETURN_REASONS, strict=False)}
+    waiting = {u.pk for u in current[::3]} - set(returned)
+    rows = []
+    for update in updates:
+        if update.pk in waiting:
+            continue
+        quarter = Quarter.from_code(update.period)
+        latest = timezone.make_aware(datetime.datetime.combine(board_report_on(quarter), datetime.time(8)))
+        if quarter > LAST_LOCKED:
+            latest = timezone.make_aware(datetime.datetime.combine(DEMO_TODAY, datetime.time(8)))
+        decided = min(update.created_at + datetime.timedelta(days=1, hours=2), latest)
+        decided = max(decided, update.created_at + datetime.timedelta(minutes=30))
+        reason = returned.get(update.pk, "")
+        rows.append(
+            SignOff(
+                update=update,
+                decision=SignOff.Decision.RETURNED if reason else SignOff.Decision.APPROVED,
+                reason=reason,
+                decided_by=manager,
+                decided_at=decided,
+            )
+        )
+    bulk_create_with_history(rows, SignOff, batch_size=2000, default_user=manager)
+    return {"approved": len(rows) - len(returned), "pending": len(waiting), "returned": len(returned)}
+
+
 def _all_quarters() -> list[Quarter]:
     return [q for year in PLAN_YEARS for q in year_quarters(year)]
 
@@ -93,7 +143,7 @@ def _partners() -> dict[str, PartnerAuthority]:
 
 def _people(partners) -> dict[str, User]:
     result = {}
-    demo_accounts = {"admin", "officer", "officer2", "councillor", "board"}
+    demo_accounts = {"admin", "officer", "officer2", "councillor", "board", "manager"}
     for username, first, last, title, partner, role in cat.PEOPLE:
         user, created = User.objects.get_or_create(
             username=username,
@@ -238,12 +288,19 @@ def _write(specs, strategy, plans, users, partners, log) -> dict[str, int]:
             author=users[u.author],
             partner=partners[u.partner] if u.partner else None,
             created_at=u.created_at,
+            # The strategy's sign-off is on: each was submitted, then approved (see _sign_offs).
+            needs_sign_off=True,
         )
         for s in new_specs
         for u in s.updates
     ]
     ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
     log(f"Created {len(updates)} progress updates.")
+    signed = _sign_offs(updates, users)
+    log(
+        f"Signed off {signed['approved']} updates; {signed['pending']} await sign-off, "
+        f"{signed['returned']} returned."
+    )
     # Bulk writes send no signals: the derived state (latest update, quarter states) is refreshed once.
     rows = derived.refresh(Action.objects.filter(pk__in=[a.pk for a in actions.values()]))
     log(f"Recorded {rows} quarter states.")

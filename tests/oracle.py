@@ -7,7 +7,7 @@ stored state against something that shares nothing with how it was written but t
 order (rules.STATE_ORDER).
 """
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from actionplan import rules
@@ -18,7 +18,10 @@ from core.quarters import Quarter
 def latest_update_subquery(*, quarter: Quarter | None = None, partner=None, outer="pk"):
     """Subquery giving the id of an action's state update: its latest update (by
     rules.STATE_ORDER) for a period up to `quarter` (None: any), overall or `partner`'s own."""
-    updates = ProgressUpdate.objects.filter(action=OuterRef(outer))
+    # Only updates that count: those needing no sign-off, and those approved.
+    updates = ProgressUpdate.objects.filter(
+        Q(needs_sign_off=False) | Q(sign_off__decision="approved"), action=OuterRef(outer)
+    )
     if quarter is not None:
         updates = updates.filter(period__lte=quarter.code)
     if partner is None:

@@ -103,7 +103,7 @@ def test_cached_summary_sees_a_new_update_at_once(demo_plan, settings):
     first = figures.cached_summary(demo_plan)
     assert figures.cached_summary(demo_plan) is not first or first.totals.total  # a cache hit is fine
     action = demo_plan.actions.filter(latest_update__rag="green").first()
-    add_update(
+    update = add_update(
         action,
         action.lead_officer,
         quarter=clock.reporting_quarter(),
@@ -112,6 +112,12 @@ def test_cached_summary_sees_a_new_update_at_once(demo_plan, settings):
         commentary="Supplier failed.",
         check_version=False,
     )
+    # Sign-off is on in the demo: submitted, it changes nothing; approved, it counts at once.
+    assert figures.cached_summary(demo_plan).totals.rag == first.totals.rag
+    from accounts.models import User
+    from actionplan import sign_off
+
+    sign_off.update_decide(user=User.objects.get(username="manager"), updates=[update], decision="approved")
     after = figures.cached_summary(demo_plan)
     assert after.totals.rag["red"] == first.totals.rag["red"] + 1
     assert after.totals.rag["green"] == first.totals.rag["green"] - 1

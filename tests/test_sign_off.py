@@ -5,7 +5,7 @@ returns count it as received as soon as it is submitted."""
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from accounts import roles
@@ -283,3 +283,24 @@ def test_officer_submits_approver_returns_officer_corrects_approver_approves_the
     assert content.summary.rag["amber"] == 1
     (exception,) = content.exceptions
     assert exception.update == corrected and "February" in exception.update.commentary
+
+
+def test_the_demo_has_sign_off_on_with_some_waiting_and_some_returned(client):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("load_demo_data", verbosity=0, reports=False)
+    manager = User.objects.get(username="manager")
+    assert manager.check_password("demo-portal-2019") and manager.approved_themes.count() == 6
+    updates = ProgressUpdate.objects.filter(action__plan__strategy__status="active")
+    assert updates.exists() and not updates.filter(needs_sign_off=False).exists()
+    # Every update of a reported (locked) quarter counts; Q3's are part waiting, two returned.
+    assert not updates.filter(period__lte=20222).exclude(sign_off__decision="approved").exists()
+    q3 = updates.filter(period=20223, partner__isnull=True)
+    waiting = q3.filter(sign_off__isnull=True).count()
+    assert 0 < waiting < q3.count() and q3.filter(sign_off__decision="returned").count() == 2
+    assert not SignOff.objects.filter(decided_at__lt=models.F("update__created_at")).exists()
+    client.force_login(manager)
+    page = client.get("/approvals/")
+    assert page.status_code == 200 and f"{waiting} updates await your sign-off" in page.content.decode()
