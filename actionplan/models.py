@@ -282,6 +282,7 @@ class SignOff(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "sign-off decision"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(decision="returned") | ~Q(reason=""), name="returned_sign_off_has_reason"
@@ -289,7 +290,9 @@ class SignOff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()}: update {self.update_id}"
+        # Read from the row's own columns (the audit page builds it from the history row).
+        text = f"{self.get_decision_display()} progress update {self.update_id}"
+        return f"{text}: {self.reason}" if self.reason else text
 
 
 class QuarterLock(models.Model):

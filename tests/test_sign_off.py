@@ -304,3 +304,16 @@ def test_the_demo_has_sign_off_on_with_some_waiting_and_some_returned(client):
     client.force_login(manager)
     page = client.get("/approvals/")
     assert page.status_code == 200 and f"{waiting} updates await your sign-off" in page.content.decode()
+
+
+def test_every_decision_is_in_the_audit_trail(client, green_at_q2, officer, approver, administrator):
+    approved, returned = submit_red(green_at_q2, officer), None
+    sign_off.update_decide(user=approver, updates=[approved], decision="approved")
+    second = ActionFactory(plan=green_at_q2.plan, theme=green_at_q2.theme, lead_officer=officer, reference="1.9")
+    returned = submit_red(second, officer)
+    sign_off.update_decide(user=approver, updates=[returned], decision="returned", reason="Add the new date.")
+    client.force_login(administrator)
+    html = client.get("/audit/").content.decode()
+    assert f"Approved progress update {approved.pk}" in html
+    assert f"Returned progress update {returned.pk}: Add the new date." in html
+    assert "Sign-off decision" in html and approver.display_name in html
