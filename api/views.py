@@ -240,6 +240,8 @@ class ApprovalsView(PortalViewMixin, generics.GenericAPIView):
     """What waits for the caller's sign-off (GET), and a decision on one (POST <id>/)."""
 
     serializer_class = s.ApprovalSerializer
+    # The queue is built by actionplan.sign_off, not a queryset; this one is for the schema.
+    queryset = ProgressUpdate.objects.none()
 
     def _require_approver(self, request):
         from rest_framework.exceptions import PermissionDenied
