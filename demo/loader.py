@@ -102,7 +102,10 @@ def _sign_offs(updates: list[ProgressUpdate], users) -> dict[str, int]:
     manager = users["manager"]
     current = [u for u in updates if u.period == CURRENT_QUARTER.code and u.partner_id is None]
     current.sort(key=lambda u: (u.created_at, u.pk))
-    returned = {u.pk: reason for u, reason in zip(current[1::7], cat.RETURN_REASONS, strict=False)}
+    # One of each demo officer's Q3 updates went back to them, so each sees a "Returned" to put right.
+    officers = [users["officer"].pk, users["officer2"].pk]
+    theirs = [next((u for u in current[1:] if u.author_id == pk), None) for pk in officers]
+    returned = {u.pk: reason for u, reason in zip(theirs, cat.RETURN_REASONS, strict=True) if u is not None}
     waiting = {u.pk for u in current[::3]} - set(returned)
     rows = []
     for update in updates:
