@@ -270,7 +270,14 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
                 # Something changed since the form's own check (a quarter locked meanwhile).
                 form.add_service_errors(exc.message_dict)
             else:
-                messages.success(request, f"Your update for {update.quarter.label} has been saved.")
+                if update.needs_sign_off:
+                    messages.success(
+                        request,
+                        f"Your update for {update.quarter.label} has been submitted for sign-off: "
+                        "it counts once an approver has approved it.",
+                    )
+                else:
+                    messages.success(request, f"Your update for {update.quarter.label} has been saved.")
                 return redirect(action.get_absolute_url() + "#history")
     else:
         # The version the officer starts from: a save after anyone else's is a conflict.

@@ -263,6 +263,8 @@ def test_officer_submits_approver_returns_officer_corrects_approver_approves_the
             == 302
         )
     submitted = green_at_q2.updates.order_by("-id").first()
+    page = client.get(f"/actions/{green_at_q2.pk}/").content.decode()
+    assert "submitted for sign-off" in page and "Awaiting sign-off" in page
     client.force_login(approver)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/approvals/{submitted.pk}/return/", {"reason": "Give the new date and why."})
