@@ -7,6 +7,11 @@ One archive (.tar.gz) holds:
 - `media/`: everything under MEDIA_ROOT (board report PDFs);
 - `manifest.json`: when, from which engine, and how many rows each table had,
   so a restore can prove it brought every record back.
+
+The row counts come from the same snapshot as the dump, so they match it exactly
+however busy the portal is: on PostgreSQL the counts are read in a repeatable-read
+transaction whose snapshot pg_dump is given (`--snapshot`); on SQLite they are
+counted in the copy itself.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 FORMAT_VERSION = 1
 
@@ -41,16 +46,30 @@ def _engine() -> str:
     return vendor
 
 
-def row_counts() -> dict[str, int]:
-    """Rows per table, for every model Django manages (history tables included)."""
+def _tables() -> list[str]:
+    """Every table Django manages (history tables included) that exists."""
     existing = set(connection.introspection.table_names())
-    counts = {}
-    for model in apps.get_models(include_auto_created=True):
-        table = model._meta.db_table
+    tables = {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
         # A table not migrated yet has nothing to back up.
-        if model._meta.managed and not model._meta.proxy and table in existing:
-            counts[table] = model._base_manager.using("default").count()
-    return dict(sorted(counts.items()))
+        if model._meta.managed and not model._meta.proxy and model._meta.db_table in existing
+    }
+    return sorted(tables)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per table, for every model Django manages, in the live database."""
+    with connection.cursor() as cursor:
+        return _count(cursor, _tables())
+
+
+def _count(cursor, tables: list[str]) -> dict[str, int]:
+    counts = {}
+    for table in tables:
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+        counts[table] = cursor.fetchone()[0]
+    return counts
 
 
 def _pg_env_and_args() -> tuple[dict, list[str]]:
@@ -68,23 +87,49 @@ def _pg_env_and_args() -> tuple[dict, list[str]]:
     return env, args
 
 
-def _dump_database(engine: str, target: Path) -> None:
+def _dump_database(engine: str, target: Path) -> dict[str, int]:
+    """Copy the database to `target`; return the row counts of exactly that copy."""
+    tables = _tables()
     if engine == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(target) as copy:
             connection.connection.backup(copy)
+            cursor = copy.cursor()
+            counts = {}
+            for table in tables:
+                cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+                counts[table] = cursor.fetchone()[0]
         copy.close()
-    else:
-        env, args = _pg_env_and_args()
-        name = connection.settings_dict["NAME"]
+        return counts
+    if connection.in_atomic_block:
+        raise BackupError("A backup cannot be taken inside a transaction: its snapshot must be its own.")
+    env, args = _pg_env_and_args()
+    name = connection.settings_dict["NAME"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The counts and pg_dump read one snapshot: held open by this transaction
+        # until pg_dump has finished with it.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        counts = _count(cursor, tables)
         result = subprocess.run(
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, f"--file={target}", name],
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                *args,
+                f"--file={target}",
+                name,
+            ],
             env=env,
             capture_output=True,
             text=True,
         )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    return counts
 
 
 def _sha256(path: Path) -> str:
@@ -105,9 +150,7 @@ def create(output: Path | None = None) -> tuple[Path, dict]:
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as work:
         db_file = Path(work) / ("database.sqlite3" if engine == "sqlite" else "database.pgdump")
-        # Counted before the copy: on a busy portal the copy can only hold more.
-        counts = row_counts()
-        _dump_database(engine, db_file)
+        counts = _dump_database(engine, db_file)
         media = []
         if media_root.is_dir():
             media = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())

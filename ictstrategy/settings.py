@@ -222,6 +222,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep reconnecting for as long as the broker is away (a Redis restart), never exit.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Redis gives a job that was taken but not acknowledged (acks_late: its worker was
+# killed) to another worker after the visibility timeout. It must be longer than
+# the longest wait of a job held by a worker (a retry's countdown, at most an hour)
+# plus the longest job, or a waiting retry is handed out twice (harmless, as every
+# step is idempotent, but wasteful); and short enough that a killed worker's job
+# comes back the same morning. docs/reports.md "Faults".
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+    "socket_timeout": 30,
+    "socket_connect_timeout": 10,
+    "health_check_interval": 30,
+}
 # Beat's jobs, in Europe/London time (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     # Reminders and escalations: the calendar decides which step (if any) is today.
@@ -235,6 +250,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.schedule_board_report",
         "schedule": crontab(hour=env.int("BOARD_REPORT_HOUR", default=7), minute=0),
     },
+    # What dead workers and lost jobs left behind (stale claims, reports stuck
+    # building, queued or sending) is ended, retried or failed with the reason.
+    "sweep-reports": {
+        "task": "reporting.tasks.sweep_reports",
+        "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
+    },
+    "sweep-reminders": {
+        "task": "reminders.tasks.sweep_reminders",
+        "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
+    },
 }
 
 # Board reports (reporting.services): when the schedule sends, and how hard a
@@ -242,6 +267,15 @@ CELERY_BEAT_SCHEDULE = {
 BOARD_REPORT_DAYS_AFTER_QUARTER = env.int("BOARD_REPORT_DAYS_AFTER_QUARTER", default=15)
 BOARD_REPORT_SEND_RETRIES = env.int("BOARD_REPORT_SEND_RETRIES", default=5)
 BOARD_REPORT_RETRY_BACKOFF = env.int("BOARD_REPORT_RETRY_BACKOFF", default=60)
+# A claim older than this was made by a worker that died (reports and reminders).
+BOARD_REPORT_STALE_CLAIM_SECONDS = env.int("BOARD_REPORT_STALE_CLAIM_SECONDS", default=15 * 60)
+# A build started this many times without finishing (its worker killed each time) fails.
+BOARD_REPORT_BUILD_ATTEMPTS = env.int("BOARD_REPORT_BUILD_ATTEMPTS", default=3)
+# Past these, a report still building, or still sending, is failed by the sweeper.
+BOARD_REPORT_BUILD_DEADLINE_SECONDS = env.int("BOARD_REPORT_BUILD_DEADLINE_SECONDS", default=3600)
+BOARD_REPORT_SEND_DEADLINE_SECONDS = env.int("BOARD_REPORT_SEND_DEADLINE_SECONDS", default=6 * 3600)
+# Reminder runs that failed (SMTP, the database) retry after this many seconds, doubling.
+REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=300)
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous request gets 401 with WWW-Authenticate, not 403.

@@ -116,6 +116,9 @@ class Reminder(models.Model):
         help_text="Empty when sent by the schedule.",
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # When a sender moved it to "sending": a claim that never finished means the
+    # worker died mid-send (services.reminders_sweep expires it).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,17 +3,21 @@
 Each e-mail is claimed by inserting its Reminder row before it is sent. The
 unique constraint (one per strategy, person, quarter and step) means a job run
 twice, or two workers at once, find the row taken and send nothing. A failed
-send is recorded; the next run resends only the failed ones. A row left in
-"sending" (a worker died mid-send) is never resent: we cannot know whether the
-mail server accepted it, and a second copy is worse than an administrator's
-"remind now".
+send is recorded; the next run resends only the failed ones (and any claimed but
+never sent, as a run stopped by a database error leaves them). A row left in
+"sending" by a worker that died mid-send is failed by the sweeper
+(reminders_sweep) and resent by the next run with the same Message-ID: we cannot
+know whether the mail server accepted it, and an officer never reminded is worse
+than a second copy that mail clients recognise as the same message.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,6 +27,7 @@ from actionplan import selectors as action_selectors
 from actionplan import window as windows
 from actionplan.models import by_reference
 from core import clock, emails
+from core.persist import persist
 from core.quarters import Quarter
 from reminders import selectors
 from reminders.models import Reminder
@@ -151,8 +156,8 @@ def _claim(strategy, quarter, step, recipient, actions) -> Reminder | None:
         existing = Reminder.objects.get(
             strategy=strategy, period=quarter.code, step=step, recipient=recipient
         )
-        if existing.state != State.FAILED:
-            return None
+        if existing.state not in (State.FAILED, State.PENDING):
+            return None  # sent, being sent or not needed: nothing to do
         existing.actions.set(actions)
         return existing
 
@@ -160,7 +165,7 @@ def _claim(strategy, quarter, step, recipient, actions) -> Reminder | None:
 def reminder_deliver(*, reminder_id: int) -> str:
     """Send one claimed reminder if it is waiting or failed; return its new state."""
     taken = Reminder.objects.filter(pk=reminder_id, state__in=[State.PENDING, State.FAILED]).update(
-        state=State.SENDING, attempts=F("attempts") + 1
+        state=State.SENDING, attempts=F("attempts") + 1, claimed_at=clock.now()
     )
     reminder = Reminder.objects.select_related("strategy", "recipient").get(pk=reminder_id)
     if not taken:
@@ -177,7 +182,12 @@ def reminder_deliver(*, reminder_id: int) -> str:
     dates = selectors.dates_for(reminder.strategy, quarter)
     name = "escalation" if reminder.step == Step.ESCALATION else "reminder"
     try:
-        emails.send(name, [reminder.email], _context(reminder, dates, actions))
+        emails.send(
+            name,
+            [reminder.email],
+            _context(reminder, dates, actions),
+            message_id=emails.message_id("reminder", reminder.pk),
+        )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
         log.warning("Reminder %s to %s failed: %s", reminder.pk, reminder.email, exc)
         return _finish(reminder, State.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
@@ -186,8 +196,31 @@ def reminder_deliver(*, reminder_id: int) -> str:
 
 def _finish(reminder: Reminder, state: str, *, error: str = "") -> str:
     sent_at = clock.now() if state == State.SENT else None
-    Reminder.objects.filter(pk=reminder.pk).update(state=state, error=error, sent_at=sent_at)
+    # Recorded through a lost database connection too: the e-mail may have left already.
+    persist(
+        lambda: Reminder.objects.filter(pk=reminder.pk, state=State.SENDING).update(
+            state=state, error=error, sent_at=sent_at
+        )
+    )
     return state
+
+
+INTERRUPTED = (
+    "Interrupted while sending (the worker stopped): it may or may not have arrived. "
+    "The next run sends it again, with the same Message-ID."
+)
+
+
+def reminders_sweep() -> int:
+    """Fail reminders claimed longer ago than the stale-claim time: their sender died.
+
+    The next run (the task's retry, or the next morning's) resends them. Returns
+    how many were failed.
+    """
+    cutoff = clock.now() - datetime.timedelta(seconds=settings.BOARD_REPORT_STALE_CLAIM_SECONDS)
+    return Reminder.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(
+        state=State.FAILED, error=INTERRUPTED
+    )
 
 
 def _context(reminder: Reminder, dates, actions) -> dict:

@@ -1,6 +1,12 @@
-"""Background jobs: thin wrappers that call the services and retry failures."""
+"""Background jobs: thin wrappers that call the services and retry failures.
+
+A database error (a restart, terminated connections) is retried like a failed
+e-mail: the rows already claimed stay claimed, and the retry sends the ones left.
+"""
 
 from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
 
 from reminders import services
 from reminders.models import Reminder
@@ -10,26 +16,58 @@ class RemindersNotSent(Exception):
     """Some e-mails failed; the retry resends only those (the rest are claimed)."""
 
 
+def _fresh_connection() -> None:
+    # A connection the database terminated fails every query until it is replaced.
+    try:
+        connection.close()
+    except DatabaseError:
+        pass
+
+
 @shared_task(
     bind=True,
-    autoretry_for=(RemindersNotSent,),
-    retry_backoff=300,
+    autoretry_for=(RemindersNotSent, DatabaseError),
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
     retry_backoff_max=3600,
     max_retries=4,
+    acks_late=True,
 )
 def send_due_reminders(self) -> dict:
     """Run the reminder step the calendar puts on today (Celery beat, each morning)."""
-    reports = services.reminders_run_due_steps()
+    close_old_connections()
+    try:
+        reports = services.reminders_run_due_steps()
+    except DatabaseError:
+        _fresh_connection()
+        raise
     failed = sum(report.failed for report in reports)
     if failed:
         raise RemindersNotSent(f"{failed} reminder e-mail(s) failed")
     return {f"{r.strategy.pk}:{r.quarter.code}:{r.step}": len(r.planned) for r in reports}
 
 
-@shared_task(bind=True, autoretry_for=(RemindersNotSent,), retry_backoff=60, max_retries=4)
+@shared_task(
+    bind=True,
+    autoretry_for=(RemindersNotSent, DatabaseError),
+    retry_backoff=max(settings.REMINDER_RETRY_BACKOFF // 5, 1),
+    max_retries=4,
+    acks_late=True,
+)
 def send_reminder(self, reminder_id: int) -> str:
     """Send one reminder an administrator asked for."""
-    state = services.reminder_deliver(reminder_id=reminder_id)
+    close_old_connections()
+    try:
+        state = services.reminder_deliver(reminder_id=reminder_id)
+    except DatabaseError:
+        _fresh_connection()
+        raise
     if state == Reminder.State.FAILED:
         raise RemindersNotSent(f"reminder {reminder_id} failed")
     return state
+
+
+@shared_task(acks_late=True)
+def sweep_reminders() -> int:
+    """Every few minutes (Celery beat): fail reminders whose sender died, for the next run to resend."""
+    close_old_connections()
+    return services.reminders_sweep()

@@ -54,12 +54,19 @@ class ReportSendForm(forms.Form):
         self.fields[
             "confirm"
         ].label = f"I have checked the report and want to send it and lock {quarter.label}"
+        fields = [Field.checkbox("confirm", small=True)]
+        if services.is_unfinished(quarter):
+            # Sending a quarter that has not ended locks it early: a second, explicit box.
+            self.fields["report_early"] = forms.BooleanField(
+                required=False,
+                label=services.REPORT_EARLY_LABEL,
+                help_text=f"{quarter.label} ends on {quarter.last_day:%-d %B %Y}. Updates for it "
+                "cannot be added once it is locked.",
+            )
+            fields.append(Field.checkbox("report_early", small=True))
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.checkbox("confirm", small=True),
-            Button("submit", "Send to the board"),
-        )
+        self.helper.layout = Layout(*fields, Button("submit", "Send to the board"))
 
 
 class QuarterReopenForm(forms.Form):

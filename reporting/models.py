@@ -80,6 +80,21 @@ class BoardReport(TimeStampedModel):
         related_name="+",
     )
     superseded_reason = models.TextField(blank=True, editable=False)
+    # Asked for by the daily schedule (reporting.services.report_schedule_due): at most
+    # one such report per quarter, enforced below, however many beats or workers run it.
+    scheduled = models.BooleanField(default=False, editable=False)
+    # An administrator confirmed sending a quarter that has not ended yet ("report early").
+    report_early = models.BooleanField(default=False, editable=False)
+    # When the current step (building, sending) began, and how many times it was
+    # started: a worker killed mid-build (out of memory) redelivers the job, and each
+    # redelivery counts, so a build that can never finish ends failed, not "building"
+    # forever (services.report_sweep and BOARD_REPORT_BUILD_ATTEMPTS).
+    step_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    build_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    send_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the send task's next retry is due: a retry waits in the broker, and the
+    # sweeper queues it again if it is overdue (the broker lost it).
+    retry_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -97,6 +112,11 @@ class BoardReport(TimeStampedModel):
                 condition=Q(state__in=["sending", "sent"]),
                 name="one_sent_report_per_version",
             ),
+            models.UniqueConstraint(
+                fields=["strategy", "period"],
+                condition=Q(scheduled=True),
+                name="one_scheduled_report_per_quarter",
+            ),
         ]
 
     def __str__(self):
@@ -112,7 +132,7 @@ class BoardReport(TimeStampedModel):
 
     @property
     def is_scheduled(self) -> bool:
-        return self.requested_by_id is None
+        return self.scheduled or self.requested_by_id is None
 
     @property
     def has_pdf(self) -> bool:

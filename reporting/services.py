@@ -16,7 +16,7 @@ import smtplib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.template import Engine
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accounts import access
 from actionplan import services as plan_services
 from actionplan import window as windows
 from core import clock, emails
+from core.persist import persist
 from core.quarters import Quarter
 from reporting import selectors
 from reporting.models import BoardReport, Delivery
@@ -37,27 +38,67 @@ logger = logging.getLogger(__name__)
 State = BoardReport.State
 DState = Delivery.State
 
-# A claim older than this was made by a worker that died mid-send.
-STALE_CLAIM = datetime.timedelta(minutes=15)
+INTERRUPTED = (
+    "Interrupted while sending (the worker stopped): it may or may not have arrived. "
+    "Retry sends it again, with the same Message-ID."
+)
+
+
+def stale_claim() -> datetime.timedelta:
+    """A claim (building, sending) older than this was made by a worker that died."""
+    return datetime.timedelta(seconds=settings.BOARD_REPORT_STALE_CLAIM_SECONDS)
+
+
+def retry_delay(retries: int) -> int:
+    """Seconds before retry number `retries + 1`: the base, doubling, capped at an hour."""
+    return min(settings.BOARD_REPORT_RETRY_BACKOFF * 2**retries, 3600)
 
 
 class SendIncomplete(Exception):
     """Some deliveries failed for a reason worth retrying (the task backs off and retries)."""
 
+    def __init__(self, message: str, *, countdown: int = 0):
+        super().__init__(message)
+        self.countdown = countdown
+
 
 # --- requesting -------------------------------------------------------------
 
 
-def report_request(*, quarter: Quarter, user=None, send: bool = False, strategy=None) -> BoardReport:
-    """Ask for a quarter's report; the build (and send) is queued once the request is saved."""
-    report = _new_report(quarter=quarter, user=user, send=send, strategy=strategy)
+def report_request(
+    *,
+    quarter: Quarter,
+    user=None,
+    send: bool = False,
+    strategy=None,
+    report_early: bool = False,
+    scheduled: bool = False,
+) -> BoardReport:
+    """Ask for a quarter's report; the build (and send) is queued once the request is saved.
+
+    If the broker cannot be reached the report ends failed at once, saying so (Retry
+    queues it again): never "queued" with nothing queued.
+    """
+    report = _new_report(
+        quarter=quarter,
+        user=user,
+        send=send,
+        strategy=strategy,
+        report_early=report_early,
+        scheduled=scheduled,
+    )
     _enqueue("build", report.pk)
+    report.refresh_from_db()
     return report
 
 
-def report_run_now(*, quarter: Quarter, send: bool = False, user=None, strategy=None) -> BoardReport:
+def report_run_now(
+    *, quarter: Quarter, send: bool = False, user=None, strategy=None, report_early: bool = False
+) -> BoardReport:
     """Build (and send) in this process, without a broker: the management command."""
-    report = _new_report(quarter=quarter, user=user, send=send, strategy=strategy)
+    report = _new_report(
+        quarter=quarter, user=user, send=send, strategy=strategy, report_early=report_early, scheduled=False
+    )
     try:
         report = report_build(report_id=report.pk)
         if send:
@@ -69,7 +110,9 @@ def report_run_now(*, quarter: Quarter, send: bool = False, user=None, strategy=
     return report
 
 
-def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
+def _new_report(
+    *, quarter: Quarter, user, send: bool, strategy, report_early: bool, scheduled: bool
+) -> BoardReport:
     if user is not None and not access.can_request_reports(user):
         raise PermissionDenied("Only administrators can request board reports.")
     strategy = strategy or themes_selectors.active_strategy()
@@ -79,6 +122,10 @@ def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
         raise ValidationError({"quarter": f"{quarter.label} has not started yet."})
     if quarter.year not in strategy.years:
         raise ValidationError({"quarter": f"{quarter.label} is outside {strategy.title}."})
+    if send:
+        early = early_refusal(quarter, report_early=report_early)
+        if early:
+            raise ValidationError({"quarter": early})
     report = BoardReport(
         strategy=strategy,
         period=quarter.code,
@@ -86,10 +133,37 @@ def _new_report(*, quarter: Quarter, user, send: bool, strategy) -> BoardReport:
         send_when_built=send,
         requested_by=user,
         requested_at=clock.now(),
+        scheduled=scheduled,
+        report_early=bool(send and report_early and is_unfinished(quarter)),
     )
     report.full_clean()
-    report.save()
+    with transaction.atomic():
+        # IntegrityError here: the schedule, run twice at once, already has this quarter.
+        report.save()
     return report
+
+
+def is_unfinished(quarter: Quarter) -> bool:
+    """The quarter has not ended yet: updates for it are still to come."""
+    return clock.today() <= quarter.last_day
+
+
+REPORT_EARLY_LABEL = "Report early: send it before the quarter has ended"
+
+
+def early_refusal(quarter: Quarter, *, report_early: bool) -> str:
+    """Why sending `quarter` now needs an explicit "report early" ("" when it does not).
+
+    Sending locks the quarter, and every quarter before it: sending one that has not
+    ended would stop its updates weeks early. The page, the API and the command all
+    ask this, through _new_report and send_refusal.
+    """
+    if report_early or not is_unfinished(quarter):
+        return ""
+    return (
+        f"{quarter.label} has not ended yet (it ends on {quarter.last_day:%-d %B %Y}). Sending it now "
+        f'would lock it with its updates still to come. Confirm "report early" to send it anyway.'
+    )
 
 
 def next_version(*, strategy, quarter: Quarter) -> int:
@@ -100,12 +174,32 @@ def next_version(*, strategy, quarter: Quarter) -> int:
     return (superseded or 0) + 1
 
 
-def _enqueue(task: str, report_id: int) -> None:
+QUEUE_DOWN = (
+    "The job queue could not be reached, so nothing was {done}: {error}. "
+    "Retry once the queue (the broker) is back."
+)
+
+
+def _enqueue(task: str, report_id: int, *, countdown: int | None = None) -> None:
+    """Queue the report's next step once the caller's transaction commits.
+
+    After commit: a worker must never look for a report that is not saved yet. A
+    broker that cannot be reached fails the report at once with the reason, so it
+    is never left "queued" with nothing queued; Retry queues it again.
+    """
     from reporting import tasks  # the tasks module imports this one
 
     target = {"build": tasks.build_report, "send": tasks.send_report}[task]
-    # After commit: a worker must never look for a report that is not saved yet.
-    transaction.on_commit(lambda: target.delay(report_id))
+
+    def publish():
+        try:
+            target.apply_async((report_id,), countdown=countdown)
+        except Exception as exc:  # noqa: BLE001 - kombu, redis and socket errors alike
+            logger.error("Could not queue %s of board report %s: %s", task, report_id, exc)
+            done = "built" if task == "build" else "sent"
+            report_fail(report_id=report_id, error=QUEUE_DOWN.format(done=done, error=_describe(exc)))
+
+    transaction.on_commit(publish)
 
 
 # --- building ---------------------------------------------------------------
@@ -165,13 +259,25 @@ def _css_string(text: str) -> str:
 
 
 def report_build(*, report_id: int) -> BoardReport:
-    """Build the PDF. Idempotent: the same quarter data gives the same PDF."""
+    """Build the PDF. Idempotent: the same quarter data gives the same PDF.
+
+    Every start counts (build_attempts), redeliveries of a job whose worker was
+    killed included: one started more than BOARD_REPORT_BUILD_ATTEMPTS times
+    without finishing ends failed, saying so, instead of being redelivered forever.
+    """
     claimed = BoardReport.objects.filter(pk=report_id, state__in=[State.QUEUED, State.BUILDING]).update(
-        state=State.BUILDING, error=""
+        state=State.BUILDING, error="", step_started_at=clock.now(), build_attempts=F("build_attempts") + 1
     )
     report = BoardReport.objects.get(pk=report_id)
     if not claimed:
         return report  # already built (or sent): nothing to do
+    if report.build_attempts > settings.BOARD_REPORT_BUILD_ATTEMPTS:
+        report_fail(
+            report_id=report_id,
+            error=f"The build was started {report.build_attempts - 1} times and never finished: the "
+            "worker building it stopped each time (often for lack of memory). Retry builds it again.",
+        )
+        return BoardReport.objects.get(pk=report_id)
     return _write_pdf(report, next_state=State.READY, from_state=State.BUILDING)
 
 
@@ -197,8 +303,12 @@ def _write_pdf(report: BoardReport, *, next_state: str, from_state: str) -> Boar
 
 def report_fail(*, report_id: int, error: str) -> None:
     """The visible end of a job that could not finish."""
-    BoardReport.objects.filter(pk=report_id).exclude(state=State.SENT).update(
-        state=State.FAILED, error=error[:2000]
+    persist(
+        lambda: (
+            BoardReport.objects.filter(pk=report_id)
+            .exclude(state=State.SENT)
+            .update(state=State.FAILED, error=error[:2000], retry_at=None)
+        )
     )
 
 
@@ -208,8 +318,12 @@ def report_fail(*, report_id: int, error: str) -> None:
 SEND_NOT_CONFIRMED = "Tick the box to confirm you have checked the report and want to send it"
 
 
-def send_refusal(report: BoardReport) -> str:
-    """Why `report` cannot be sent to the board now ("" when it can)."""
+def send_refusal(report: BoardReport, *, report_early: bool = False) -> str:
+    """Why `report` cannot be sent to the board now ("" when it can).
+
+    A quarter that has not ended is refused unless the report was confirmed early
+    (`report_early`, or the report's own report_early from its request).
+    """
     if report.is_superseded:
         return "This report has been superseded: it cannot be sent again."
     if report.state != State.READY:
@@ -221,7 +335,7 @@ def send_refusal(report: BoardReport) -> str:
             f"The {report.quarter.label} report (version {sent.version}) has already gone to the "
             f"board{when}. To send a new version, reopen {report.quarter.label} from that report's page."
         )
-    return ""
+    return early_refusal(report.quarter, report_early=report_early or report.report_early)
 
 
 def _sent_version(report: BoardReport) -> BoardReport | None:
@@ -237,37 +351,54 @@ def _sent_version(report: BoardReport) -> BoardReport | None:
     )
 
 
-def report_send_request(*, report: BoardReport, user, confirmed: bool) -> BoardReport:
+def report_send_request(
+    *, report: BoardReport, user, confirmed: bool, report_early: bool = False
+) -> BoardReport:
     """An administrator sends a ready report to the board, having confirmed it on the send page.
 
     The API's `send: true` and the request form's "send when built" are their own
-    confirmations (report_request); this is the report page's send.
+    confirmations (report_request); this is the report page's send. A quarter that
+    has not ended needs `report_early` as well.
     """
     if not access.can_request_reports(user):
         raise PermissionDenied("Only administrators can send board reports.")
     if not confirmed:
         raise ValidationError({"confirm": SEND_NOT_CONFIRMED})
-    refusal = send_refusal(report)
+    refusal = send_refusal(report, report_early=True)
     if refusal:
         raise ValidationError(refusal)
-    BoardReport.objects.filter(pk=report.pk, state=State.READY).update(sent_by=user, send_when_built=True)
+    early = send_refusal(report, report_early=report_early)
+    if early:
+        raise ValidationError({"report_early": early})
+    BoardReport.objects.filter(pk=report.pk, state=State.READY).update(
+        sent_by=user, send_when_built=True, report_early=report.report_early or report_early
+    )
     _enqueue("send", report.pk)
     report.refresh_from_db()
     return report
 
 
-def report_send(*, report_id: int, final_attempt: bool = True) -> BoardReport:
+def report_send(*, report_id: int, final_attempt: bool | None = None) -> BoardReport:
     """E-mail the report to every recipient who has not had it. Safe to run any number of times.
 
-    Raises SendIncomplete when a delivery failed for a reason worth retrying and
-    this is not the final attempt; on the final attempt those deliveries, and the
-    report, are marked failed with the error.
+    Every run counts (send_attempts), a redelivery after a worker died included;
+    the run after BOARD_REPORT_SEND_RETRIES retries is the final one (or the
+    caller says, `final_attempt`). Raises SendIncomplete, with the backoff, when a
+    delivery failed for a reason worth retrying and this is not the final attempt;
+    on the final attempt those deliveries, and the report, are marked failed with
+    the error. A database error propagates, leaving the claims for the retry.
     """
     report = BoardReport.objects.get(pk=report_id)
     if report.state == State.READY:
         report = _start_sending(report)
     if report.state != State.SENDING:
         return report  # sent, failed or not built: nothing to send
+    BoardReport.objects.filter(pk=report_id, state=State.SENDING).update(
+        send_attempts=F("send_attempts") + 1, retry_at=None
+    )
+    report.refresh_from_db()
+    if final_attempt is None:
+        final_attempt = report.send_attempts > settings.BOARD_REPORT_SEND_RETRIES
 
     pdf = report.pdf.read() if report.pdf else b""
     report.pdf.close()
@@ -275,14 +406,23 @@ def report_send(*, report_id: int, final_attempt: bool = True) -> BoardReport:
     for delivery in report.deliveries.filter(state=DState.PENDING):
         try:
             delivery_send(delivery=delivery, report=report, pdf=pdf)
+        except DatabaseError:
+            raise
         except (smtplib.SMTPException, OSError) as exc:
             if _is_permanent(exc):
                 _delivery_fail(delivery, _describe(exc))
             else:
                 retryable.append(delivery.pk)
+        except Exception as exc:  # noqa: BLE001 - one bad recipient fails alone, named
+            logger.warning("Board report %s to %s failed: %s", report_id, delivery.email, exc)
+            _delivery_fail(delivery, f"Could not send to {delivery.name}: {_describe(exc)}")
     _expire_stale_claims(report)
     if retryable and not final_attempt:
-        raise SendIncomplete(f"{len(retryable)} deliveries will be retried.")
+        countdown = retry_delay(report.send_attempts - 1)
+        BoardReport.objects.filter(pk=report_id, state=State.SENDING).update(
+            retry_at=clock.now() + datetime.timedelta(seconds=countdown)
+        )
+        raise SendIncomplete(f"{len(retryable)} deliveries will be retried.", countdown=countdown)
     for delivery in Delivery.objects.filter(pk__in=retryable, state=DState.PENDING):
         _delivery_fail(delivery, delivery.error or "Not delivered after several attempts.")
     return _finish(report)
@@ -307,7 +447,7 @@ def _start_sending(report: BoardReport) -> BoardReport:
         report = _write_pdf(report, next_state=State.READY, from_state=State.READY)
     with transaction.atomic():
         if not BoardReport.objects.filter(pk=report.pk, state=State.READY).update(
-            state=State.SENDING, sent_by=sender
+            state=State.SENDING, sent_by=sender, step_started_at=clock.now(), send_attempts=0, retry_at=None
         ):
             return BoardReport.objects.get(pk=report.pk)
         for recipient in selectors.active_recipients():
@@ -320,8 +460,18 @@ def _start_sending(report: BoardReport) -> BoardReport:
     return report
 
 
+def delivery_message_id(delivery: Delivery) -> str:
+    """The delivery's Message-ID: the same on every try, so a resend is the same message."""
+    return emails.message_id("board-report", delivery.report_id, delivery.pk)
+
+
 def delivery_send(*, delivery: Delivery, report: BoardReport, pdf: bytes) -> bool:
-    """Send one recipient's copy if nobody else has; True if this call sent it."""
+    """Send one recipient's copy if nobody else has; True if this call sent it.
+
+    Once the server has accepted the message, recording it is retried through a
+    lost database connection (_persist), so an e-mail that left is not left
+    "sending". An SMTP error puts the delivery back to pending for the retry.
+    """
     claimed = Delivery.objects.filter(pk=delivery.pk, state=DState.PENDING).update(
         state=DState.SENDING, attempts=F("attempts") + 1, claimed_at=clock.now()
     )
@@ -330,18 +480,26 @@ def delivery_send(*, delivery: Delivery, report: BoardReport, pdf: bytes) -> boo
     try:
         emails.send(
             "board_report",
-            [f"{delivery.name} <{delivery.email}>"],
+            [emails.address(delivery.name, delivery.email)],
             {"report": report, "recipient_name": delivery.name, "quarter": report.quarter},
             attachments=[(report.filename, pdf, "application/pdf")],
+            message_id=delivery_message_id(delivery),
         )
+    except DatabaseError:
+        raise  # the claim stays; the sweeper expires it if no retry finishes it
     except Exception as exc:
         # Back to pending so a retry can claim it again; the error stays visible.
-        Delivery.objects.filter(pk=delivery.pk, state=DState.SENDING).update(
-            state=DState.PENDING, error=_describe(exc)
+        error = _describe(exc)
+        persist(
+            lambda: Delivery.objects.filter(pk=delivery.pk, state=DState.SENDING).update(
+                state=DState.PENDING, error=error
+            )
         )
         raise
-    Delivery.objects.filter(pk=delivery.pk, state=DState.SENDING).update(
-        state=DState.SENT, sent_at=clock.now(), error=""
+    persist(
+        lambda: Delivery.objects.filter(pk=delivery.pk, state=DState.SENDING).update(
+            state=DState.SENT, sent_at=clock.now(), error=""
+        )
     )
     return True
 
@@ -352,12 +510,12 @@ def _delivery_fail(delivery: Delivery, error: str) -> None:
     )
 
 
-def _expire_stale_claims(report: BoardReport) -> None:
-    cutoff = clock.now() - STALE_CLAIM
-    Delivery.objects.filter(report=report, state=DState.SENDING, claimed_at__lt=cutoff).update(
-        state=DState.FAILED,
-        error="Interrupted while sending: it may or may not have arrived. Retry sends it again.",
-    )
+def _expire_stale_claims(report: BoardReport | None = None) -> int:
+    """Fail the claims of deliveries whose sender died mid-send (older than stale_claim())."""
+    stale = Delivery.objects.filter(state=DState.SENDING, claimed_at__lt=clock.now() - stale_claim())
+    if report is not None:
+        stale = stale.filter(report=report)
+    return stale.update(state=DState.FAILED, error=INTERRUPTED)
 
 
 def _finish(report: BoardReport) -> BoardReport:
@@ -418,7 +576,14 @@ def report_retry(*, report: BoardReport, user) -> BoardReport:
             step, state = ("send", State.READY) if report.send_when_built else (None, State.READY)
         else:
             step, state = "build", State.QUEUED
-        if not BoardReport.objects.filter(pk=report.pk, state=State.FAILED).update(state=state, error=""):
+        if not BoardReport.objects.filter(pk=report.pk, state=State.FAILED).update(
+            state=state,
+            error="",
+            build_attempts=0,
+            send_attempts=0,
+            retry_at=None,
+            step_started_at=clock.now(),
+        ):
             raise ValidationError("This report changed while you were looking at it. Refresh the page.")
         if step:
             _enqueue(step, report.pk)
@@ -452,9 +617,83 @@ def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | 
     if today < dates_for(strategy, quarter).board_report_on:
         return None
     existing = BoardReport.objects.filter(strategy=strategy, period=quarter.code)
-    if existing.filter(requested_by__isnull=True).exists() or existing.filter(state=State.SENT).exists():
+    if (
+        existing.filter(Q(requested_by__isnull=True) | Q(scheduled=True)).exists()
+        or existing.filter(state=State.SENT).exists()
+    ):
         return None
-    return report_request(quarter=quarter, send=True, strategy=strategy)
+    try:
+        return report_request(quarter=quarter, send=True, strategy=strategy, scheduled=True)
+    except IntegrityError:
+        # Run twice at once (two beats, a catch-up after workers were down): the
+        # database's one_scheduled_report_per_quarter let the other run's in.
+        return None
+
+
+# --- the sweeper ------------------------------------------------------------
+
+
+def report_sweep() -> dict[str, int]:
+    """Give every report and delivery left behind by a dead worker or a lost job a way out.
+
+    Run every few minutes by beat (reporting.tasks.sweep_reports). What it does:
+    - a delivery claimed longer ago than stale_claim() is failed ("may or may not
+      have arrived"): Retry sends it again with the same Message-ID;
+    - a report building past BOARD_REPORT_BUILD_DEADLINE_SECONDS is failed;
+    - a report queued but never picked up (the broker lost the job) is queued
+      again, and failed once past the build deadline;
+    - a report sending whose job is gone (no claim in progress, no retry due) is
+      queued again, and past BOARD_REPORT_SEND_DEADLINE_SECONDS its undelivered
+      recipients and the report are failed.
+    Every step is a conditional update, so the sweeper and a live worker cannot
+    both act on the same record.
+    """
+    now = clock.now()
+    stale = now - stale_claim()
+    build_seconds = settings.BOARD_REPORT_BUILD_DEADLINE_SECONDS
+    build_deadline = now - datetime.timedelta(seconds=build_seconds)
+    send_deadline = now - datetime.timedelta(seconds=settings.BOARD_REPORT_SEND_DEADLINE_SECONDS)
+    done = {"claims_expired": _expire_stale_claims(), "failed": 0, "requeued": 0}
+
+    for report in BoardReport.objects.filter(state=State.BUILDING, step_started_at__lt=build_deadline):
+        report_fail(report_id=report.pk, error=_late("building", build_seconds))
+        done["failed"] += 1
+    for report in BoardReport.objects.filter(state=State.QUEUED, requested_at__lt=stale):
+        if report.requested_at < build_deadline:
+            report_fail(report_id=report.pk, error=_late("queued", build_seconds))
+            done["failed"] += 1
+        else:
+            _enqueue("build", report.pk)
+            done["requeued"] += 1
+    for report in BoardReport.objects.filter(state=State.SENDING):
+        deliveries = report.deliveries.all()
+        if report.step_started_at and report.step_started_at < send_deadline:
+            late = _late("sending", settings.BOARD_REPORT_SEND_DEADLINE_SECONDS)
+            deliveries.filter(state=DState.PENDING).update(state=DState.FAILED, error=late)
+            _finish(report)
+            done["failed"] += 1
+            continue
+        if deliveries.filter(state=DState.SENDING).exists():
+            continue  # a worker is sending now
+        if report.retry_at is not None and report.retry_at > stale:
+            continue  # its retry is waiting in the broker, and not overdue
+        last = max(
+            [report.step_started_at or report.requested_at]
+            + [d.claimed_at for d in deliveries if d.claimed_at is not None]
+        )
+        if not deliveries.filter(state=DState.PENDING).exists():
+            _finish(report)
+        elif last < stale:
+            _enqueue("send", report.pk)
+            done["requeued"] += 1
+    return done
+
+
+def _late(state: str, seconds: int) -> str:
+    return (
+        f"Still {state} after {seconds // 60} minutes: the job was lost or its worker stopped. "
+        "Retry starts it again from where it stopped."
+    )
 
 
 # --- reopening --------------------------------------------------------------

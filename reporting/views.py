@@ -138,7 +138,8 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
     """What will be sent, to whom, and what is still missing; sent only once confirmed."""
     _require_requester(request)
     report = get_object_or_404(selectors.report_list(), pk=pk)
-    refusal = services.send_refusal(report)
+    # An unfinished quarter is not refused here: the form asks to confirm "report early".
+    refusal = services.send_refusal(report, report_early=True)
     if refusal:
         messages.error(request, refusal)
         return redirect(report.get_absolute_url())
@@ -146,7 +147,10 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.report_send_request(
-                report=report, user=request.user, confirmed=form.cleaned_data["confirm"]
+                report=report,
+                user=request.user,
+                confirmed=form.cleaned_data["confirm"],
+                report_early=form.cleaned_data.get("report_early", False),
             )
         except ValidationError as exc:
             _form_errors(form, exc)

@@ -122,13 +122,13 @@ class FlakySMTP:
     def __init__(self, failures, code=451):
         self.failures, self.code, self.calls = failures, code, 0
 
-    def __call__(self, name, to, context, *, attachments=()):
+    def __call__(self, name, to, context, *, attachments=(), message_id=""):
         self.calls += 1
         if self.calls <= self.failures:
             raise smtplib.SMTPRecipientsRefused({to[0]: (self.code, b"Try again later")})
         from core import emails
 
-        emails.build(name, to, context, attachments=attachments).send()
+        emails.build(name, to, context, attachments=attachments, message_id=message_id).send()
 
 
 def test_temporary_smtp_failures_retry_then_deliver_once(story, administrator, board, monkeypatch, fast_pdf):
@@ -162,7 +162,7 @@ def test_the_task_retries_with_backoff_then_fails_visibly(
     assert "Not delivered to chair@board.example.org (451 Try again later)" in report.error
     assert set(report.deliveries.values_list("state", "attempts")) == {(DState.FAILED, 3)}
     assert mail.outbox == []
-    assert tasks._backoff(0) < tasks._backoff(1) < tasks._backoff(2)
+    assert services.retry_delay(0) < services.retry_delay(1) < services.retry_delay(2)
 
     monkeypatch.setattr(services.emails, "send", FlakySMTP(failures=0))
     with django_capture_on_commit_callbacks(execute=True):

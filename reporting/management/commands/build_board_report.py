@@ -17,10 +17,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
         parser.add_argument("--send", action="store_true", help="Send it (this locks the quarter).")
+        parser.add_argument(
+            "--report-early",
+            action="store_true",
+            help="With --send: send a quarter that has not ended yet (locks it early).",
+        )
 
-    def handle(self, *args, year, quarter, send, **options):
+    def handle(self, *args, year, quarter, send, report_early, **options):
         try:
-            report = services.report_run_now(quarter=Quarter(year, quarter), send=send)
+            report = services.report_run_now(
+                quarter=Quarter(year, quarter), send=send, report_early=report_early
+            )
         except (ValueError, ValidationError) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(f"{report}: {report.get_state_display().lower()}")
