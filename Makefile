@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOAD_DB_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-postgres test-browser test-e2e check check-deploy bench load clean
+.PHONY: help setup run test test-postgres test-browser test-e2e test-faults check check-deploy bench load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test-browser: setup ## Browser and accessibility tests in headless Chromium
 
 test-e2e: setup ## Report and reminder pipelines on a real Celery worker, Redis and SMTP
 	$(PY) -m pytest -m e2e -p no:cacheprovider
+
+test-faults: setup ## Fault injection: the report and reminder pipelines on a real worker, Redis, PostgreSQL ($(PG_URL)) and a failing SMTP server
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m faults -p no:cacheprovider tests/faults
 
 check: setup ## Lint, Django checks and missing migrations
 	$(VENV)/bin/ruff check .

@@ -295,3 +295,85 @@ def test_management_command_builds_and_sends(story, board, capsys, fast_pdf):
 def test_management_command_refuses_a_future_quarter(story):
     with pytest.raises(CommandError, match="has not started yet"):
         call_command("build_board_report", year=2023, quarter=2)
+
+
+# --- faults: the sweeper, the broker, the build cap, report early (docs/reports.md "Faults") ---
+
+
+def test_the_sweeper_fails_a_report_stuck_building_past_its_deadline(story, administrator, settings):
+    settings.BOARD_REPORT_BUILD_DEADLINE_SECONDS = 60
+    report = services._new_report(
+        quarter=Quarter(2022, 3),
+        user=administrator,
+        send=False,
+        strategy=None,
+        report_early=False,
+        scheduled=False,
+    )
+    long_ago = at(datetime.date(2023, 1, 1))
+    BoardReport.objects.filter(pk=report.pk).update(state=State.BUILDING, step_started_at=long_ago)
+    services.report_sweep()
+    report.refresh_from_db()
+    assert report.state == State.FAILED and "Still building after 1 minutes" in report.error
+
+
+def test_the_sweeper_fails_undelivered_recipients_past_the_send_deadline(
+    story, administrator, board, settings, fast_pdf
+):
+    settings.BOARD_REPORT_SEND_DEADLINE_SECONDS = 60
+    report = services._start_sending(built(administrator))
+    BoardReport.objects.filter(pk=report.pk).update(step_started_at=at(datetime.date(2023, 1, 1)))
+    services.report_sweep()
+    report.refresh_from_db()
+    assert report.state == State.FAILED and "Still sending" in report.error
+    assert set(report.deliveries.values_list("state", flat=True)) == {DState.FAILED}
+    assert mail.outbox == []
+
+
+def test_a_broker_that_cannot_be_reached_fails_the_request_with_the_reason(
+    story, administrator, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(tasks.build_report, "apply_async", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(quarter=Quarter(2022, 3), user=administrator)
+    report.refresh_from_db()
+    assert report.state == State.FAILED
+    assert "The job queue could not be reached, so nothing was built" in report.error
+
+
+def test_a_build_started_too_often_ends_failed(story, administrator, settings):
+    settings.BOARD_REPORT_BUILD_ATTEMPTS = 2
+    report = services._new_report(
+        quarter=Quarter(2022, 3),
+        user=administrator,
+        send=False,
+        strategy=None,
+        report_early=False,
+        scheduled=False,
+    )
+    BoardReport.objects.filter(pk=report.pk).update(state=State.BUILDING, build_attempts=2)
+    report = services.report_build(report_id=report.pk)
+    assert report.state == State.FAILED and "never finished" in report.error
+
+
+def test_sending_the_unfinished_quarter_needs_report_early(story, administrator):
+    from django.core.exceptions import ValidationError
+
+    q4 = Quarter(2022, 4)
+    with pytest.raises(ValidationError, match="has not ended yet"):
+        services.report_request(quarter=q4, user=administrator, send=True)
+    assert not BoardReport.objects.exists()
+    report = services.report_request(quarter=q4, user=administrator, send=True, report_early=True)
+    assert report.report_early
+
+
+def test_a_comma_in_a_name_is_quoted(story, administrator, fast_pdf):
+    RecipientFactory(name="Ellis, Margaret", email="chair@board.example.org")
+    report = services.report_send(report_id=built(administrator).pk)
+    assert report.state == State.SENT
+    (message,) = mail.outbox
+    assert message.to == ['"Ellis, Margaret" <chair@board.example.org>']
+    assert message.extra_headers["Message-ID"] == services.delivery_message_id(report.deliveries.get())
