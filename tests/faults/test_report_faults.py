@@ -272,7 +272,7 @@ def _post_updates(db, story, stop, results):
             try:
                 plan_services.update_create(
                     action=action,
-                    author=story["officer"],
+                    author=action.lead_officer,
                     draft=UpdateDraft(
                         quarter=Q3,
                         status="in_progress",
