@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from accounts import access
 from accounts.models import User
 from actionplan.models import UPDATE_TEXT_LIMITS, Action, ActionPlan, ProgressUpdate
 from core import clock
@@ -86,17 +87,16 @@ class UpdateSerializer(serializers.ModelSerializer):
             "no_change",
             "author",
             "created_at",
-        ]
             "sign_off",
+        ]
 
-    def get_quarter(self, update) -> str:
     sign_off = serializers.SerializerMethodField(
         help_text='"counted" (needs no sign-off, or approved), "pending" (awaiting sign-off: counts '
         'nowhere yet) or "returned" (to its author, with a reason: never counts).'
     )
 
+    def get_quarter(self, update) -> str:
         return update.quarter.label
-
 
     def get_sign_off(self, update) -> str:
         return update.sign_off_state
@@ -115,6 +115,7 @@ class ApprovalSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "return"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
 
 class CurrentStateSerializer(serializers.Serializer):
     """The action now: its latest overall update, or "not started"."""
@@ -304,6 +305,14 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_quarter(self, report) -> str:
         return report.quarter.label
+
+    def to_representation(self, report):
+        data = super().to_representation(report)
+        request = self.context.get("request")
+        if data["error"] and not (request and access.can_request_reports(request.user)):
+            # SMTP errors quote the board's addresses: those are for administrators, as on the page.
+            data["error"] = "The report could not be built or sent; the administrators can see why."
+        return data
 
 
 class ReportRequestSerializer(serializers.Serializer):

@@ -10,9 +10,11 @@ username that was typed.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
 import logging
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -42,14 +44,29 @@ class JSONFormatter(logging.Formatter):
 
 
 def client_ip(request) -> str | None:
+    """The client's address: for the security log and for django-axes' lock-outs alike
+    (AXES_CLIENT_IP_CALLABLE), so a lock-out and its log line name the same address.
+
+    With TRUSTED_PROXY_COUNT = 0 (no proxy) it is the connection's address and any
+    X-Forwarded-For is ignored: a client could write anything there. Behind N trusted
+    proxies, each appending the address it saw, it is the Nth address from the right
+    of X-Forwarded-For: the one the outermost trusted proxy saw. Addresses to its left
+    were sent by the client and are never believed. A request without the header (or
+    with a malformed one) did not come through the proxies: the connection's address.
+    """
     if request is None:
         return None
-    # Behind the TLS proxy the client is the first address the proxy saw. The proxy
-    # must overwrite (not append to) a client-supplied header for this to be trusted.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def log_event(event: str, request=None, *, level: int = logging.INFO, user=None, **fields) -> None:

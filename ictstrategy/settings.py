@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on everything a signed-in user (session or API token) is sent.
+    "core.middleware.PrivateNoStoreMiddleware",
     # Gives request.user.is_verified(): has this session entered a code from its TOTP device?
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,6 +160,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 # Lock a username from one address: a whole council behind one NAT address is not
 # locked out by one person, and one attacker cannot lock out every user.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# That holds only if the address is the client's. How many proxies in front of the portal
+# append to X-Forwarded-For (the TLS proxy: 1). 0, the default, believes no header: behind a
+# proxy every client would then have the proxy's address, and five wrong passwords from
+# anywhere would lock a username out. Axes and the security log read the same function.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.security_log.client_ip"
 AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -246,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The board report: runs daily, and builds and sends the previous quarter's
     # report once BOARD_REPORT_DAYS_AFTER_QUARTER days have passed (any N works).
+    # Sign-off: one e-mail a day to each approver with something waiting.
+    "sign-off-digest": {
+        "task": "approvals.tasks.send_sign_off_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "board-report": {
         "task": "reporting.tasks.schedule_board_report",
         "schedule": crontab(hour=env.int("BOARD_REPORT_HOUR", default=7), minute=0),
@@ -283,16 +296,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Deny by default: any API view, DRF's root included, needs a portal role (anonymous: 401).
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasPortalRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Sign-off: one e-mail a day to each approver with something waiting.
-    "sign-off-digest": {
-        "task": "approvals.tasks.send_sign_off_digests",
-        "schedule": crontab(hour=8, minute=0),
-    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

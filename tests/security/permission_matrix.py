@@ -50,12 +50,12 @@ def outcome(
     )
 
 
-def everyone(status=200, *, anonymous=SIGN_IN):
 def approvers(status=200, *, refused=403, anonymous=SIGN_IN):
     """Those who sign off updates: the theme's approver and administrators."""
     return outcome(anonymous, refused, refused, refused, refused, status, approver=status)
 
 
+def everyone(status=200, *, anonymous=SIGN_IN):
     """Any role reads it; anonymous visitors are sent to sign in."""
     return outcome(anonymous, status, status, status, status, status)
 
@@ -93,7 +93,11 @@ def api(expected: dict) -> dict:
 MATRIX: dict[str, dict] = {
     # --- public pages ---
     "healthz": {"path": "/healthz", "GET": public(200), "POST": public(405)},
-    "accessibility": {"path": "/accessibility/", "GET": public(200)},
+    "accessibility": {
+        "path": "/accessibility/",
+        "GET": public(200),
+        **{method: public(405) for method in ("POST", "PUT", "PATCH", "DELETE")},
+    },
     "login": {"path": "/accounts/login/", "GET": outcome(200, 302, 302, 302, 302, 302)},
     "logout": {
         "path": "/accounts/logout/",
@@ -164,14 +168,14 @@ MATRIX: dict[str, dict] = {
         "GET": administrators(302),
         "POST": administrators(302),
     },
-    "reporting:retry": {
-        "path": "/reports/{report}/retry/",
-        "GET": everyone(405),
-        "POST": administrators(302),
     "approvals:queue": {"path": "/approvals/", "GET": approvers(), "POST": approvers(400)},
     "approvals:return": {"path": "/approvals/{update}/return/", "GET": approvers(), "POST": approvers(200)},
     "api:approvals": {"path": "/api/v1/approvals/", "GET": api(approvers())},
     "api:approval-decision": {"path": "/api/v1/approvals/{update}/", "POST": api(approvers(400))},
+    "reporting:retry": {
+        "path": "/reports/{report}/retry/",
+        "GET": everyone(405),
+        "POST": administrators(302),
     },
     # --- audit ---
     "audit:history": {"path": "/audit/", "GET": administrators(), "POST": everyone(405)},
