@@ -8,6 +8,8 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     Button,
+    ConditionalQuestion,
+    ConditionalRadios,
     Div,
     Field,
     Fieldset,
@@ -74,6 +76,18 @@ class QuarterField(forms.TypedChoiceField):
         return True
 
 
+class RevealingRadios(ConditionalRadios):
+    """crispy-forms-gds's conditionally revealing radios, with a legend size like Field.radios."""
+
+    def __init__(self, field, *choices, legend_size: str):
+        super().__init__(field, *choices)
+        self.legend_size = Size.for_legend(legend_size)
+
+    def render(self, form, context, **kwargs):
+        with context.push(legend_size=self.legend_size):
+            return super().render(form, context, **kwargs)
+
+
 class ProgressUpdateForm(forms.Form):
     seen_update_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quarter = QuarterField(
@@ -99,9 +113,9 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea,
-        help_text="Only if you answered No. A sentence is enough: the last update's status, RAG, "
-        "% complete, next steps and dates are kept (for one partner, that partner's last update, "
-        "or the whole action's if it has none), and the answers below are not used.",
+        help_text="A sentence is enough. The last update's status, RAG, % complete, next steps and "
+        "dates are kept (for one partner, that partner's last update, or the whole action's if it "
+        'has none), and the answers under "The position now" are not used.',
     )
     status = forms.ChoiceField(
         label="Status",
@@ -166,7 +180,10 @@ class ProgressUpdateForm(forms.Form):
         self.quarters = list(self.window.quarters)
         kwargs.setdefault("initial", {}).update(self._initial_from(last_update, self.window.default))
         super().__init__(*args, **kwargs)
-        self.fields["quarter"].choices = [(q.code, f"{q.label} ({q.months_label})") for q in self.quarters]
+        # Oldest first, as a calendar reads (the window lists them newest first).
+        self.fields["quarter"].choices = [
+            (q.code, f"{q.label} ({q.months_label})") for q in sorted(self.quarters)
+        ]
         partners = list(action.partners.all())
         self.fields["partner"].choices = [
             (WHOLE_ACTION, "The whole action"),
@@ -198,8 +215,8 @@ class ProgressUpdateForm(forms.Form):
         helper = FormHelper()
         helper.form_tag = False
         new_position = [
-            Field.radios("status", legend_size=Size.SMALL, small=True),
-            Field.radios("rag", legend_size=Size.SMALL, small=True),
+            Field.radios("status", legend_size=Size.SMALL),
+            Field.radios("rag", legend_size=Size.SMALL),
             Field.text("percent_complete", field_width=Fixed.THREE),
             Field.textarea("commentary", rows=5),
             Field.textarea("next_steps", rows=3),
@@ -213,10 +230,17 @@ class ProgressUpdateForm(forms.Form):
         if show_partner:
             layout.append(Field.radios("partner", legend_size=Size.MEDIUM))
         if can_copy:
-            # Plain radios and a question after them: GOV.UK's conditional reveal
-            # sets aria-expanded on radios, which axe-core reports as invalid ARIA.
-            layout.append(Field.radios("change", legend_size=Size.MEDIUM))
-            layout.append(Field.textarea("no_change_reason", rows=2))
+            # GOV.UK's conditionally revealed question: the reason shows under "No" only.
+            layout.append(
+                RevealingRadios(
+                    "change",
+                    self.fields["change"].choices[0][1],
+                    ConditionalQuestion(
+                        self.fields["change"].choices[1][1], Field.textarea("no_change_reason", rows=2)
+                    ),
+                    legend_size=Size.MEDIUM,
+                )
+            )
         layout.append(Fieldset(*new_position, legend="The position now", legend_size=Size.MEDIUM))
         layout.append(Button("save", "Save update", data_prevent_double_click="true"))
         helper.layout = Layout(*layout)

@@ -91,11 +91,15 @@ def describe_counts(counts: dict[str, int], labels: dict[str, str]) -> str:
     return f"{total} actions: " + ", ".join(items) + "."
 
 
-def rag_bars(counts: dict[str, int], *, chart_id: str, title: str) -> str:
-    """Horizontal bars, one per RAG rating, each labelled with its name, count and share."""
+def rag_bars(counts: dict[str, int], *, chart_id: str, title: str, stacked: bool = False) -> str:
+    """Horizontal bars, one per RAG rating, each labelled with its name, count and share.
+
+    `stacked` puts each label on its own line above its bar: a narrow chart whose text
+    stays readable when a phone's screen scales it down (the dashboard); the PDF keeps
+    labels beside the bars."""
     keys = [k for k in RAG_STYLE if k in counts]
     labels = {k: RAG_STYLE[k][0] for k in keys}
-    return _bars(
+    return (_stacked_bars if stacked else _bars)(
         [(labels[k], counts[k], f"url(#{chart_id}-{k})") for k in keys],
         chart_id=chart_id,
         title=title,
@@ -104,16 +108,54 @@ def rag_bars(counts: dict[str, int], *, chart_id: str, title: str) -> str:
     )
 
 
-def status_bars(rows: Sequence[tuple[str, int]], *, chart_id: str, title: str) -> str:
+def status_bars(rows: Sequence[tuple[str, int]], *, chart_id: str, title: str, stacked: bool = False) -> str:
     """Horizontal bars for (label, count) rows, such as actions by status."""
     counts = dict(rows)
-    return _bars(
+    return (_stacked_bars if stacked else _bars)(
         [(label, n, STATUS_FILL) for label, n in rows],
         chart_id=chart_id,
         title=title,
         desc=describe_counts(counts, {k: k for k in counts}),
         defs="",
     )
+
+
+# The narrow layout: drawn 360 units wide, so a 320 px screen shows its 16-unit text at
+# about 13 px, and a wide one at 16 px (the figure is never drawn wider than it is).
+NARROW_WIDTH, NARROW_TEXT, NARROW_LINE = 360, 16, 20
+
+
+def _wrap(text: str, width: int = NARROW_WIDTH, size: int = NARROW_TEXT) -> list[str]:
+    """Words to lines that fit `width` at `size` (Arial averages about half its size a letter)."""
+    per_line = max(8, int(width / (size * 0.55)))
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _stacked_bars(rows, *, chart_id, title, desc, defs) -> str:
+    width, bar_height, count_room = NARROW_WIDTH, 22, 96
+    bar_width = width - count_room - 2
+    total = sum(n for _label, n, _fill in rows)
+    biggest = max([n for _label, n, _fill in rows] + [1])
+    parts, y = [defs], 0
+    for label, n, fill in rows:
+        for line in _wrap(label):
+            y += NARROW_LINE
+            parts.append(_text(0, y - 4, line, size=NARROW_TEXT))
+        length = round(bar_width * n / biggest)
+        if length:
+            parts.append(
+                f'<rect x="1" y="{y + 2}" width="{length}" height="{bar_height}" '
+                f'fill="{fill}" stroke="{INK}" stroke-width="1"/>'
+            )
+        parts.append(_text(length + 8, y + 19, f"{n} ({_pct(n, total)})", size=NARROW_TEXT, weight="bold"))
+        y += bar_height + 14
+    return _open(chart_id, width, y, title, desc) + "".join(parts) + "</svg>"
 
 
 def _bars(rows, *, chart_id, title, desc, defs) -> str:
@@ -140,8 +182,14 @@ def _bars(rows, *, chart_id, title, desc, defs) -> str:
     return "".join(parts)
 
 
-def rag_rows(rows: Sequence[tuple[str, dict[str, int]]], *, chart_id: str, title: str) -> str:
-    """One 100% stacked bar per row (a theme, a partner), RAG shares with patterns and a legend."""
+def rag_rows(
+    rows: Sequence[tuple[str, dict[str, int]]], *, chart_id: str, title: str, stacked: bool = False
+) -> str:
+    """One 100% stacked bar per row (a theme, a partner), RAG shares with patterns and a legend.
+
+    `stacked`: each row's label (a theme's whole name, wrapped) on its own lines above its bar."""
+    if stacked:
+        return _stacked_rag_rows(rows, chart_id=chart_id, title=title)
     label_width, bar_width, row_height = 150, 400, 34
     legend_height = 30
     width = label_width + bar_width + 100
@@ -176,6 +224,49 @@ def rag_rows(rows: Sequence[tuple[str, dict[str, int]]], *, chart_id: str, title
             parts.append(_text(label_width + bar_width + 8, y + 21, f"{total} actions"))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _descs(rows) -> str:
+    return " ".join(
+        f"{label}: " + describe_counts(counts, {k: RAG_STYLE[k][0] for k in counts}) for label, counts in rows
+    )
+
+
+def _stacked_rag_rows(rows, *, chart_id: str, title: str) -> str:
+    width, bar_height = NARROW_WIDTH, 24
+    bar_width = width - 2
+    parts = [_patterns(chart_id)]
+    # The legend as a column: five keys side by side would not fit 360 units.
+    y = 0
+    for key, (label, _colour, _kind) in RAG_STYLE.items():
+        parts.append(
+            f'<rect x="1" y="{y + 3}" width="16" height="16" fill="url(#{chart_id}-{key})" '
+            f'stroke="{INK}" stroke-width="1"/>'
+        )
+        parts.append(_text(24, y + 16, label, size=NARROW_TEXT))
+        y += NARROW_LINE + 2
+    y += 8
+    for label, counts in rows:
+        total = sum(counts.values())
+        lines = _wrap(label)
+        lines[-1] += f" ({total} action{'' if total == 1 else 's'})" if total else " (no actions)"
+        for line in _wrap(" ".join(lines)):
+            y += NARROW_LINE
+            parts.append(_text(0, y - 4, line, size=NARROW_TEXT))
+        x = 1.0
+        for key in RAG_STYLE:
+            n = counts.get(key, 0)
+            if not n:
+                continue
+            w = bar_width * n / total
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{bar_height}" '
+                f'fill="url(#{chart_id}-{key})" stroke="{INK}" stroke-width="1">'
+                f"<title>{escape(label)}: {escape(RAG_STYLE[key][0])} {n} ({_pct(n, total)})</title></rect>"
+            )
+            x += w
+        y += bar_height + 16
+    return _open(chart_id, width, y, title, _descs(rows)) + "".join(parts) + "</svg>"
 
 
 def _legend(chart_id: str, x: int, y: int) -> str:

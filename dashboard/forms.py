@@ -45,6 +45,9 @@ class DashboardFilterForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = message
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # A GET form: no CSRF token, which would otherwise sit in every bookmarked address.
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.select("year"),
             Field.select("as_at"),

@@ -190,22 +190,25 @@ def _charts(rollup: figures.Rollup) -> dict[str, str]:
         key: mark_safe(svg)  # noqa: S308 - built by dashboard.charts, which escapes every text
         for key, svg in {
             "rag": charts.rag_bars(
-                rollup.totals.rag, chart_id="chart-rag", title=f"Actions by RAG rating, {label}"
+                rollup.totals.rag, chart_id="chart-rag", title=f"Actions by RAG rating, {label}", stacked=True
             ),
             "status": charts.status_bars(
                 [(name, n) for _key, name, n in rollup.totals.status_rows],
                 chart_id="chart-status",
                 title=f"Actions by status, {label}",
+                stacked=True,
             ),
             "themes": charts.rag_rows(
-                [(f"Theme {row.number}", row.tally.rag) for row in rollup.themes],
+                [(f"{row.number}. {row.title}", row.tally.rag) for row in rollup.themes],
                 chart_id="chart-themes",
                 title=f"RAG ratings by theme, {label}",
+                stacked=True,
             ),
             "partners": charts.rag_rows(
-                [(row.short_name, row.tally.rag) for row in rollup.partners],
+                [(row.name, row.tally.rag) for row in rollup.partners],
                 chart_id="chart-partners",
                 title=f"RAG ratings by partner authority, {label}",
+                stacked=True,
             ),
             "trend": charts.rag_trend(
                 [(point.quarter.label, point.rag) for point in rollup.trend],

@@ -95,7 +95,7 @@ def test_an_earlier_plans_action_offers_only_its_own_years_open_quarters(
     earlier = ActionFactory(plan=plan, theme=theme, lead_officer=officer, partners=[maidstone])
     QuarterLock.objects.create(period=20212)
     form = signed_in.get(update_url(earlier)).context["form"]
-    assert [code for code, _ in form.fields["quarter"].choices] == [20214, 20213]
+    assert [code for code, _ in form.fields["quarter"].choices] == [20213, 20214]
     assert form["quarter"].value() == 20214  # the reporting quarter (2022/23 Q3) is not its year's
 
     response = signed_in.post(update_url(earlier), form_data(earlier, quarter="20223"))
@@ -107,7 +107,7 @@ def test_an_earlier_plans_action_offers_only_its_own_years_open_quarters(
 def test_quarters_that_ended_before_the_action_started_are_not_offered(signed_in, plan, theme, officer):
     august = ActionFactory(plan=plan, theme=theme, lead_officer=officer, start_date=datetime.date(2022, 8, 1))
     form = signed_in.get(update_url(august)).context["form"]
-    assert [code for code, _ in form.fields["quarter"].choices] == [20224, 20223, 20222]
+    assert [code for code, _ in form.fields["quarter"].choices] == [20222, 20223, 20224]
 
     response = signed_in.post(update_url(august), form_data(august, quarter="20221"))
     assert summary(response) == [
