@@ -40,7 +40,7 @@ test: setup ## Run the whole test suite (SQLite)
 	$(PY) -m pytest
 
 test-postgres: setup ## Run the suite on PostgreSQL ($(PG_URL))
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m 'not browser and not e2e'
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m 'not browser and not e2e and not faults'
 
 test-browser: setup ## Browser and accessibility tests in headless Chromium
 	$(PY) -m pytest -m browser -p no:cacheprovider
