@@ -252,13 +252,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
-    # The board report: runs daily, and builds and sends the previous quarter's
-    # report once BOARD_REPORT_DAYS_AFTER_QUARTER days have passed (any N works).
     # Sign-off: one e-mail a day to each approver with something waiting.
     "sign-off-digest": {
         "task": "approvals.tasks.send_sign_off_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The board report: runs daily, and builds and sends the previous quarter's
+    # report once BOARD_REPORT_DAYS_AFTER_QUARTER days have passed (any N works).
     "board-report": {
         "task": "reporting.tasks.schedule_board_report",
         "schedule": crontab(hour=env.int("BOARD_REPORT_HOUR", default=7), minute=0),
