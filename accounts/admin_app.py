@@ -13,6 +13,12 @@ class PortalAdminConfig(AdminConfig):
 
     default_site = "accounts.admin_site.PortalAdminSite"
 
+    def ready(self):
+        super().ready()
+        from accounts import admin_names
+
+        admin_names.rename()
+
 
 class TwoFactorDevicesConfig(TOTPConfig):
     """django-otp's TOTP devices, under a heading administrators recognise in the admin."""

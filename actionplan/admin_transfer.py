@@ -26,10 +26,19 @@ class ImportForm(forms.Form):
         help_text="A .csv or .xlsx file with the template's columns, at most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
-    dry_run = forms.BooleanField(
+    # Two named choices, not a ticked "Check only" box: what happens is said in words.
+    # "on" is what the old checkbox posted, so scripts that check a file still do.
+    dry_run = forms.TypedChoiceField(
+        label="What should happen to the file?",
+        choices=[
+            ("on", "Check it: list every problem and what would change, and store nothing"),
+            ("import", "Import it: store the changes (a file with any problem is still refused whole)"),
+        ],
+        coerce=lambda value: value == "on",
+        empty_value=False,
         required=False,
-        initial=True,
-        label="Check only: show what would change and store nothing",
+        initial="on",
+        widget=forms.RadioSelect,
     )
 
     def clean_file(self):
@@ -74,7 +83,7 @@ def import_view(request, model_admin):
                 problems = failed.problems
             if result and result.dry_run:
                 # Checked: offer the real import next, for the same plan.
-                form = ImportForm(initial={"plan": form.cleaned_data["plan"], "dry_run": False})
+                form = ImportForm(initial={"plan": form.cleaned_data["plan"], "dry_run": "import"})
     else:
         current = ActionPlan.objects.filter(
             year=clock.current_financial_year(), strategy__status=Strategy.Status.ACTIVE

@@ -290,7 +290,10 @@ class _Checker:
             )
         elif not (access.is_officer(user) or access.is_administrator(user)):
             self.problem(
-                number, "lead_officer", f"{user.display_name} is not an officer, so could not update it."
+                number,
+                "lead_officer",
+                f"{user.display_name} is not an officer, so cannot lead an action: "
+                "give an officer's username, or give them the officer role first.",
             )
             return None
         return user

@@ -40,6 +40,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "record": record,
             "page": page,
             "has_older": has_older,
+            "nav_audit": True,
             "query": query.urlencode(),
         },
     )
