@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import access, services, two_factor
+from accounts import access, password_reset, services, two_factor
 from accounts.forms import CodeForm, PasswordChangeForm
-from core.security_log import log_event
+from core.security_log import client_ip, log_event
 
 # Wrong current passwords on the change form before the session is signed out: the
 # same number as sign-in failures before a lock-out (django-axes).
@@ -104,6 +104,66 @@ class PasswordChangeDone(auth_views.PasswordChangeDoneView):
         if request.user.is_authenticated:
             _require(access.can_change_own_password(request.user))
         return super().dispatch(request, *args, **kwargs)
+
+
+# --- a forgotten password (accounts.password_reset has the rules) -----------------------
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Ask for a link by e-mail address. Every answer is the same page, so it reveals nothing."""
+
+    form_class = password_reset.PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("password_reset_done")
+    extra_context = {"link_hours": password_reset.LINK_HOURS}
+
+    def form_valid(self, form):
+        if not password_reset.client_may_ask(client_ip(self.request) or "unknown"):
+            log_event("password_reset_throttled", self.request, level=logging.WARNING)
+            form.add_error(
+                "email",
+                "You have asked for too many reset links. Wait an hour, then try again, "
+                "or contact your ICT strategy administrator",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        log_event("password_reset_requested", self.request)
+        form.save()
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDone(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    extra_context = {"link_hours": password_reset.LINK_HOURS}
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Set a new password from the e-mailed link: once, within the hour, then sign in."""
+
+    form_class = password_reset.SetPasswordForm
+    token_generator = password_reset.token_generator
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        # An account that may not sign in with a password here has no link to use.
+        if user is not None and not (
+            password_reset.local_sign_in_for_everyone() or access.is_administrator(user)
+        ):
+            return None
+        return user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log_event("password_reset_completed", self.request, user=form.user)
+        services.account_change_notify(user=form.user, change="password_changed")
+        return response
+
+
+class PasswordResetComplete(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 # --- two-factor authentication ----------------------------------------------------------

@@ -5,7 +5,13 @@ from django.utils.cache import add_never_cache_headers
 
 # Anonymous visitors see only the sign-in page, the health check and the
 # accessibility statement (which UK public-sector sites must publish openly).
-PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/accessibility/", "/static/")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/password/reset/",  # a forgotten password: accounts.password_reset
+    "/healthz",
+    "/accessibility/",
+    "/static/",
+)
 
 
 class LoginRequiredMiddleware:

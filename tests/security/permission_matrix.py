@@ -109,6 +109,16 @@ MATRIX: dict[str, dict] = {
     # An empty form: allowed roles see the errors (200), nothing changes.
     "password_change": {"path": "/accounts/password/", "GET": everyone(), "POST": everyone(200)},
     "password_change_done": {"path": "/accounts/password/done/", "GET": everyone()},
+    # A forgotten password: open to anyone (an empty form shows its errors); a made-up
+    # link shows "this link does not work" to everyone.
+    "password_reset": {"path": "/accounts/password/reset/", "GET": public(200), "POST": public(200)},
+    "password_reset_done": {"path": "/accounts/password/reset/sent/", "GET": public(200)},
+    "password_reset_confirm": {
+        "path": "/accounts/password/reset/MQ/bad-token/",
+        "GET": public(200),
+        "POST": public(200),
+    },
+    "password_reset_complete": {"path": "/accounts/password/reset/complete/", "GET": public(200)},
     "two_factor": {"path": "/accounts/two-factor/", "GET": administrators(), "POST": everyone(405)},
     # Showing the set-up page makes the pending (unconfirmed) device; an empty code is an error.
     "two_factor_setup": {
@@ -149,6 +159,12 @@ MATRIX: dict[str, dict] = {
     "reminders:remind": {
         "path": "/reminders/missing/remind/",
         "GET": everyone(405),
+        "POST": administrators(302),
+    },
+    # The confirmation page; an empty POST goes back to the missing-updates page.
+    "reminders:remind_everyone": {
+        "path": "/reminders/missing/remind-everyone/",
+        "GET": administrators(),
         "POST": administrators(302),
     },
     # --- board reports ---
