@@ -48,3 +48,24 @@ class RemindNowForm(forms.Form):
             return Quarter.from_code(self.cleaned_data["quarter"])
         except ValueError as exc:
             raise forms.ValidationError("Choose a quarter.") from exc
+
+
+class RemindEveryoneForm(forms.Form):
+    """The confirmation page's button: remind every officer missing an update for the quarter."""
+
+    quarter = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, count: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = "reminders:remind_everyone"
+        self.helper.layout = Layout(
+            "quarter",
+            Button("send", f"Send {count} reminder{'' if count == 1 else 's'}"),
+        )
+
+    def clean_quarter(self):
+        try:
+            return Quarter.from_code(self.cleaned_data["quarter"])
+        except ValueError as exc:
+            raise forms.ValidationError("Choose a quarter.") from exc

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from actionplan import sign_off
@@ -14,8 +14,8 @@ from actionplan.selectors import update_returns
 from actionplan.window import is_quarter_locked
 from core import clock
 from core.quarters import Quarter
-from reminders import selectors, services
-from reminders.forms import QuarterForm, RemindNowForm
+from reminders import everyone, selectors, services
+from reminders.forms import QuarterForm, RemindEveryoneForm, RemindNowForm
 
 
 @require_GET
@@ -107,3 +107,46 @@ def remind_now(request: HttpRequest) -> HttpResponse:
         f"about {reminder.actions.count()} missing update(s).",
     )
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def remind_everyone(request: HttpRequest) -> HttpResponse:
+    """GET: who would be reminded, and who not and why; POST: remind them, then back."""
+    if not access.can_chase_updates(request.user):
+        raise PermissionDenied
+    strategy = selectors.current_strategy()
+    back = reverse("reminders:missing")
+    if strategy is None:
+        return redirect(back)
+    quarters = _quarters(strategy)
+    if request.method == "POST":
+        form = RemindEveryoneForm(request.POST)
+        if not form.is_valid() or form.cleaned_data["quarter"] not in quarters:
+            messages.error(request, "Choose a quarter of the strategy to remind officers about.")
+            return redirect(back)
+        quarter = form.cleaned_data["quarter"]
+        try:
+            outcome = everyone.reminders_send_now_to_everyone(
+                strategy=strategy, quarter=quarter, requested_by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(f"{back}?quarter={quarter.code}")
+        sent = len(outcome.sent)
+        text = f"{sent} reminder{'' if sent == 1 else 's'} on {'its' if sent == 1 else 'their'} way."
+        if outcome.skipped:
+            text += " Not sent: " + " ".join(outcome.skipped)
+        (messages.success if sent else messages.info)(request, text)
+        return redirect(f"{back}?quarter={quarter.code}")
+    picked = QuarterForm(request.GET or {"quarter": clock.reporting_quarter().code}, quarters=quarters)
+    quarter = (
+        Quarter.from_code(picked.cleaned_data["quarter"]) if picked.is_valid() else clock.reporting_quarter()
+    )
+    plan = everyone.remind_everyone_plan(strategy=strategy, quarter=quarter)
+    context = {
+        "plan": plan,
+        "quarter": quarter,
+        "form": RemindEveryoneForm(initial={"quarter": quarter.code}, count=len(plan.to_remind)),
+        "back": f"{back}?quarter={quarter.code}",
+    }
+    return render(request, "reminders/remind_everyone.html", context)
