@@ -30,11 +30,14 @@ static/build/portal.css: node_modules/.installed assets/scss/portal.scss assets/
 setup: $(VENV)/.installed static/build/portal.css ## Install Python and front-end dependencies
 	@mkdir -p var
 
+# E-mails link to the port being served, unless PORTAL_BASE_URL says otherwise.
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 run: setup ## Set up, load the demo data and serve http://127.0.0.1:$(PORT)/
 	$(PY) manage.py migrate --no-input -v0
-	PORTAL_TODAY=$(DEMO_DATE) $(PY) manage.py load_demo_data
+	PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py load_demo_data
 	$(PY) manage.py collectstatic --no-input -v0
-	PORTAL_TODAY=$(DEMO_DATE) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## Run the whole test suite (SQLite)
 	$(PY) -m pytest

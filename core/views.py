@@ -40,4 +40,12 @@ def _broker_status() -> str:
 
 @require_safe
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html")
+    """GOV.UK's sample statement, with the organisation's contact details from settings."""
+    contact = {
+        "email": settings.ACCESSIBILITY_EMAIL,
+        "phone": settings.ACCESSIBILITY_PHONE,
+        "hours": settings.ACCESSIBILITY_HOURS,
+        "reply_days": settings.ACCESSIBILITY_REPLY_DAYS,
+        "northern_ireland": settings.ACCESSIBILITY_ENFORCEMENT.lower() == "ecni",
+    }
+    return render(request, "core/accessibility.html", {"contact": contact})

@@ -41,6 +41,14 @@ PORTAL_TODAY = env.str("PORTAL_TODAY", default="") or None
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_NAME = env.str("PORTAL_NAME", default="ICT Strategy Delivery Portal")
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Mid Kent Services")
+# Who answers accessibility requests, on the accessibility statement (GOV.UK's sample
+# statement; core.views.accessibility_statement). ACCESSIBILITY_ENFORCEMENT: "ehrc"
+# (England, Scotland, Wales) or "ecni" (Northern Ireland).
+ACCESSIBILITY_EMAIL = env.str("ACCESSIBILITY_EMAIL", default="ict-strategy@example.gov.uk")
+ACCESSIBILITY_PHONE = env.str("ACCESSIBILITY_PHONE", default="")
+ACCESSIBILITY_HOURS = env.str("ACCESSIBILITY_HOURS", default="Monday to Friday, 9am to 5pm")
+ACCESSIBILITY_REPLY_DAYS = env.int("ACCESSIBILITY_REPLY_DAYS", default=5)
+ACCESSIBILITY_ENFORCEMENT = env.str("ACCESSIBILITY_ENFORCEMENT", default="ehrc")
 
 INSTALLED_APPS = [
     # Django's admin, on a site that also asks administrators for their second factor.
