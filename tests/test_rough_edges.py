@@ -25,6 +25,7 @@ def test_the_no_change_reason_is_revealed_by_its_answer(client, action, officer)
     html = client.get(update_url(action)).content.decode()
     # GOV.UK's conditional reveal: the "No" radio controls the box holding the reason.
     assert 'aria-controls="conditional_change_1"' in html
+    assert 'aria-controls="conditional_change_0"' not in html  # "Yes" reveals nothing
     reveal = html.split('id="conditional_change_1"', 1)[1].split("</textarea>", 1)[0]
     assert 'name="no_change_reason"' in reveal
     assert 'class="govuk-radios--small' not in html and "govuk-radios govuk-radios--small" not in html
