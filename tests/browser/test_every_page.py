@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 
 from actionplan.factories import ActionFactory, UpdateFactory
+from reporting.models import Delivery
 from tests.security.permission_matrix import MATRIX, ROLES
 from tests.security.test_route_matrix import approver, objects, people  # noqa: F401 - fixtures
 
@@ -64,6 +65,14 @@ def world(objects, action, officer, colleague, administrator, swale, plan, theme
     )
     colleague.email = "gareth.longsurname-doublebarrelled@swale-borough-council.example.gov.uk"
     colleague.save()
+    Delivery.objects.create(
+        report_id=objects["report"],
+        name="Councillor Alexandra Featherstonehaugh-Whittingham",
+        email="alexandra.featherstonehaugh-whittingham@tunbridgewells.example.gov.uk",
+        state=Delivery.State.FAILED,
+        attempts=3,
+        error="SMTP 451 4.7.1 Greylisted, please try again in 300 seconds",
+    )
     return objects
 
 
