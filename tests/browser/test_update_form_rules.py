@@ -36,7 +36,7 @@ def test_every_error_is_listed_at_once_and_answers_are_kept(
         page.locator(f"label[for={quarters.nth(i).get_attribute('id')}]").inner_text() for i in range(2)
     ]
     assert quarters.count() == 2
-    assert [label.split(" (")[0] for label in labels] == ["2022/23 Q4", "2022/23 Q3"]
+    assert [label.split(" (")[0] for label in labels] == ["2022/23 Q3", "2022/23 Q4"]  # oldest first
     assert page.locator("input[name=quarter]:checked").get_attribute("value") == "20223"
 
     page.locator("#id_rag_3").check()  # Red, without commentary
