@@ -211,7 +211,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Only those who may update are told whether, and why not, an update can be added.
     window = windows.update_window(action) if access.can_update_action(request.user, action) else None
     history = list(
-        action.updates.select_related("author", "partner", "sign_off__decided_by").order_by("-created_at", "-id")
+        action.updates.select_related("author", "partner", "sign_off__decided_by").order_by(
+            "-created_at", "-id"
+        )
     )
     return render(
         request,

@@ -18,10 +18,21 @@ class RemindersNotSent(Exception):
 
 def _fresh_connection() -> None:
     # A connection the database terminated fails every query until it is replaced.
+    # Inside a transaction (a task run eagerly within a request or a test) there is
+    # nothing to replace: closing it would end the caller's transaction.
+    if connection.in_atomic_block:
+        return
     try:
         connection.close()
     except DatabaseError:
         pass
+
+
+def _close_old_connections() -> None:
+    """close_old_connections, as a worker does before each task; never inside a transaction
+    (an eager task in a request or a test), whose connection it would close."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 @shared_task(
@@ -34,7 +45,7 @@ def _fresh_connection() -> None:
 )
 def send_due_reminders(self) -> dict:
     """Run the reminder step the calendar puts on today (Celery beat, each morning)."""
-    close_old_connections()
+    _close_old_connections()
     try:
         reports = services.reminders_run_due_steps()
     except DatabaseError:
@@ -55,7 +66,7 @@ def send_due_reminders(self) -> dict:
 )
 def send_reminder(self, reminder_id: int) -> str:
     """Send one reminder an administrator asked for."""
-    close_old_connections()
+    _close_old_connections()
     try:
         state = services.reminder_deliver(reminder_id=reminder_id)
     except DatabaseError:
@@ -69,5 +80,5 @@ def send_reminder(self, reminder_id: int) -> str:
 @shared_task(acks_late=True)
 def sweep_reminders() -> int:
     """Every few minutes (Celery beat): fail reminders whose sender died, for the next run to resend."""
-    close_old_connections()
+    _close_old_connections()
     return services.reminders_sweep()

@@ -27,15 +27,26 @@ DATABASE_RETRIES = 8
 
 def _fresh_connection() -> None:
     # A connection the database terminated fails every query until it is replaced.
+    # Inside a transaction (a task run eagerly within a request or a test) there is
+    # nothing to replace: closing it would end the caller's transaction.
+    if connection.in_atomic_block:
+        return
     try:
         connection.close()
     except DatabaseError:
         pass
 
 
+def _close_old_connections() -> None:
+    """close_old_connections, as a worker does before each task; never inside a transaction
+    (an eager task in a request or a test), whose connection it would close."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 @shared_task(bind=True, max_retries=DATABASE_RETRIES, acks_late=True)
 def build_report(self, report_id: int) -> str:
-    close_old_connections()
+    _close_old_connections()
     try:
         report = services.report_build(report_id=report_id)
     except DatabaseError as exc:
@@ -58,7 +69,7 @@ def build_report(self, report_id: int) -> str:
 # decide the final attempt (services.report_send), which ends sent or failed.
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_report(self, report_id: int) -> str:
-    close_old_connections()
+    _close_old_connections()
     try:
         report = services.report_send(report_id=report_id)
     except services.SendIncomplete as exc:
@@ -80,7 +91,7 @@ def send_report(self, report_id: int) -> str:
 @shared_task(acks_late=True)
 def schedule_board_report() -> str:
     """Daily (Celery beat): request and send last quarter's report when it is due."""
-    close_old_connections()
+    _close_old_connections()
     report = services.report_schedule_due()
     return f"requested {report}" if report else "nothing due"
 
@@ -88,7 +99,7 @@ def schedule_board_report() -> str:
 @shared_task(bind=True, max_retries=3, acks_late=True)
 def sweep_reports(self) -> dict:
     """Every few minutes (Celery beat): end what dead workers and lost jobs left behind."""
-    close_old_connections()
+    _close_old_connections()
     try:
         return services.report_sweep()
     except DatabaseError as exc:
