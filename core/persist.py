@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 
 
 def persist(write, *, tries: int = 5):
@@ -24,3 +24,24 @@ def persist(write, *, tries: int = 5):
                 raise
             connection.close()
             time.sleep(0.2 * 2**attempt)
+
+
+def fresh_connection() -> None:
+    """Drop a connection the database terminated: it fails every query until replaced.
+
+    Inside a transaction (a task run eagerly within a request or a test) there is
+    nothing to replace: closing it would end the caller's transaction.
+    """
+    if connection.in_atomic_block:
+        return
+    try:
+        connection.close()
+    except DatabaseError:
+        pass
+
+
+def close_stale_connections() -> None:
+    """close_old_connections, as a worker does before each task; never inside a transaction
+    (an eager task in a request or a test), whose connection it would close."""
+    if not connection.in_atomic_block:
+        close_old_connections()

@@ -6,33 +6,15 @@ e-mail: the rows already claimed stay claimed, and the retry sends the ones left
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError
 
+from core import persist
 from reminders import services
 from reminders.models import Reminder
 
 
 class RemindersNotSent(Exception):
     """Some e-mails failed; the retry resends only those (the rest are claimed)."""
-
-
-def _fresh_connection() -> None:
-    # A connection the database terminated fails every query until it is replaced.
-    # Inside a transaction (a task run eagerly within a request or a test) there is
-    # nothing to replace: closing it would end the caller's transaction.
-    if connection.in_atomic_block:
-        return
-    try:
-        connection.close()
-    except DatabaseError:
-        pass
-
-
-def _close_old_connections() -> None:
-    """close_old_connections, as a worker does before each task; never inside a transaction
-    (an eager task in a request or a test), whose connection it would close."""
-    if not connection.in_atomic_block:
-        close_old_connections()
 
 
 @shared_task(
@@ -45,11 +27,11 @@ def _close_old_connections() -> None:
 )
 def send_due_reminders(self) -> dict:
     """Run the reminder step the calendar puts on today (Celery beat, each morning)."""
-    _close_old_connections()
+    persist.close_stale_connections()
     try:
         reports = services.reminders_run_due_steps()
     except DatabaseError:
-        _fresh_connection()
+        persist.fresh_connection()
         raise
     failed = sum(report.failed for report in reports)
     if failed:
@@ -66,11 +48,11 @@ def send_due_reminders(self) -> dict:
 )
 def send_reminder(self, reminder_id: int) -> str:
     """Send one reminder an administrator asked for."""
-    _close_old_connections()
+    persist.close_stale_connections()
     try:
         state = services.reminder_deliver(reminder_id=reminder_id)
     except DatabaseError:
-        _fresh_connection()
+        persist.fresh_connection()
         raise
     if state == Reminder.State.FAILED:
         raise RemindersNotSent(f"reminder {reminder_id} failed")
@@ -80,5 +62,5 @@ def send_reminder(self, reminder_id: int) -> str:
 @shared_task(acks_late=True)
 def sweep_reminders() -> int:
     """Every few minutes (Celery beat): fail reminders whose sender died, for the next run to resend."""
-    _close_old_connections()
+    persist.close_stale_connections()
     return services.reminders_sweep()

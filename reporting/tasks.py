@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError
 
+from core import persist
 from reporting import services
 from reporting.models import BoardReport
 
@@ -25,32 +26,13 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRIES = 8
 
 
-def _fresh_connection() -> None:
-    # A connection the database terminated fails every query until it is replaced.
-    # Inside a transaction (a task run eagerly within a request or a test) there is
-    # nothing to replace: closing it would end the caller's transaction.
-    if connection.in_atomic_block:
-        return
-    try:
-        connection.close()
-    except DatabaseError:
-        pass
-
-
-def _close_old_connections() -> None:
-    """close_old_connections, as a worker does before each task; never inside a transaction
-    (an eager task in a request or a test), whose connection it would close."""
-    if not connection.in_atomic_block:
-        close_old_connections()
-
-
 @shared_task(bind=True, max_retries=DATABASE_RETRIES, acks_late=True)
 def build_report(self, report_id: int) -> str:
-    _close_old_connections()
+    persist.close_stale_connections()
     try:
         report = services.report_build(report_id=report_id)
     except DatabaseError as exc:
-        _fresh_connection()
+        persist.fresh_connection()
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=services.retry_delay(self.request.retries)) from exc
         services.report_fail(report_id=report_id, error=f"Could not build the report: {exc}")
@@ -69,14 +51,14 @@ def build_report(self, report_id: int) -> str:
 # decide the final attempt (services.report_send), which ends sent or failed.
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_report(self, report_id: int) -> str:
-    _close_old_connections()
+    persist.close_stale_connections()
     try:
         report = services.report_send(report_id=report_id)
     except services.SendIncomplete as exc:
         raise self.retry(exc=exc, countdown=exc.countdown) from exc
     except DatabaseError as exc:
         # The claims stay as they are: the retry finishes what this run started.
-        _fresh_connection()
+        persist.fresh_connection()
         if self.request.retries < DATABASE_RETRIES:
             raise self.retry(exc=exc, countdown=services.retry_delay(self.request.retries)) from exc
         services.report_fail(report_id=report_id, error=f"Could not send the report: {exc}")
@@ -91,7 +73,7 @@ def send_report(self, report_id: int) -> str:
 @shared_task(acks_late=True)
 def schedule_board_report() -> str:
     """Daily (Celery beat): request and send last quarter's report when it is due."""
-    _close_old_connections()
+    persist.close_stale_connections()
     report = services.report_schedule_due()
     return f"requested {report}" if report else "nothing due"
 
@@ -99,9 +81,9 @@ def schedule_board_report() -> str:
 @shared_task(bind=True, max_retries=3, acks_late=True)
 def sweep_reports(self) -> dict:
     """Every few minutes (Celery beat): end what dead workers and lost jobs left behind."""
-    _close_old_connections()
+    persist.close_stale_connections()
     try:
         return services.report_sweep()
     except DatabaseError as exc:
-        _fresh_connection()
+        persist.fresh_connection()
         raise self.retry(exc=exc, countdown=30) from exc
