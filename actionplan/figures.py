@@ -338,14 +338,16 @@ def missed_returns(plan, *, quarter=None, partner=None, theme=None, limit=None) 
 NOTE_KINDS = ("rag", "overdue", "slipped")
 
 
-def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict[str, str]]:
+def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict[str, object]]:
     """Where a whole action's figure comes from only some of its councils, name them.
 
     `items` are (action_id, status, rag, due_date, slip_days) of whole-action states
     (rules.roll_up of the councils) at `period`; only those whose councils differ
     need passing. Returns action_id -> {kind: "SBC and TWBC"} for each NOTE_KINDS
     figure that not every council shares: its RAG rating, being overdue on `as_of`,
-    and its slippage. One query whatever the number of actions.
+    and its slippage; with "slipped_reason" (the slipped council's reason) and
+    "rag_update" (the first such council's own update, whose commentary explains the
+    rating). One query whatever the number of actions.
     """
     items = list(items)
     if not items:
@@ -355,12 +357,12 @@ def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict
         ActionQuarterState.objects.filter(
             action_id__in=[i[0] for i in items], period=period, partner__isnull=False
         )
-        .select_related("partner", "update")
+        .select_related("partner", "update__partner", "update__author")
         .order_by("partner__short_name")
     )
     for row in rows:
         councils.setdefault(row.action_id, []).append(row)
-    notes: dict[int, dict[str, str]] = {}
+    notes: dict[int, dict[str, object]] = {}
     for action_id, status, rag, due, slip_days in items:
         own = councils.get(action_id, [])
         matches = {
@@ -376,26 +378,11 @@ def council_notes(items, *, period: int, as_of: datetime.date) -> dict[int, dict
         if "slipped" in notes[action_id]:
             update = matches["slipped"][0].update
             notes[action_id]["slipped_reason"] = update.revision_reason if update else ""
+        if "rag" in notes[action_id]:
+            own_update = next((r.update for r in matches["rag"] if r.update and r.update.partner_id), None)
+            if own_update is not None:
+                notes[action_id]["rag_update"] = own_update
     return notes
-
-
-def council_updates(items, *, period: int, as_of: datetime.date) -> dict[int, object]:
-    """For whole-action states whose RAG comes from only some councils: the update of the
-    first of them (its commentary explains the rating). Same `items` as council_notes."""
-    items = [i for i in items]
-    notes = council_notes(items, period=period, as_of=as_of)
-    wanted = {action_id for action_id, note in notes.items() if "rag" in note}
-    if not wanted:
-        return {}
-    rags = {i[0]: i[2] for i in items}
-    found = {}
-    rows = ActionQuarterState.objects.filter(
-        action_id__in=wanted, period=period, partner__isnull=False, update__isnull=False
-    ).select_related("update__author", "partner")
-    for row in rows.order_by("partner__short_name"):
-        if row.rag == rags[row.action_id] and row.update.partner_id:
-            found.setdefault(row.action_id, row.update)
-    return found
 
 
 def _names(rows) -> str:

@@ -95,21 +95,12 @@ def name_councils(states: list[ActionState], kind: str, *, quarter) -> list[Acti
         period=differing[0].period,
         as_of=quarter.last_day,
     )
-    # An exception at one council is explained by that council's own update.
-    own = (
-        rollups.council_updates(
-            ((s.action.pk, s.status, s.rag_key, s.due_date, s.slipped_days) for s in differing),
-            period=differing[0].period,
-            as_of=quarter.last_day,
-        )
-        if kind == "rag"
-        else {}
-    )
     named = []
     for state in states:
-        if state.action.pk in own:
-            state = dataclasses.replace(state, update=own[state.action.pk])
         note = notes.get(state.action.pk, {})
+        if kind == "rag" and "rag_update" in note:
+            # An exception at one council is explained by that council's own update.
+            state = dataclasses.replace(state, update=note["rag_update"])
         if kind in note:
             state = dataclasses.replace(
                 state,
