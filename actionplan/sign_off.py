@@ -157,21 +157,6 @@ def awaiting_count(*, quarter: Quarter, strategy=None) -> int:
     return updates.count()
 
 
-def returned_updates(*, author, quarter: Quarter):
-    """The author's updates for `quarter` that were returned and not yet followed by a newer
-    update of the same action and partner: what My actions asks them to correct."""
-    returned = ProgressUpdate.objects.filter(
-        author=author, period=quarter.code, sign_off__decision=Decision.RETURNED
-    )
-    return [
-        u
-        for u in returned.select_related("sign_off", "action")
-        if not ProgressUpdate.objects.filter(
-            action_id=u.action_id, partner_id=u.partner_id, period=u.period, created_at__gt=u.created_at
-        ).exists()
-    ]
-
-
 # --- writes ---------------------------------------------------------------------
 
 

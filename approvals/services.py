@@ -8,7 +8,6 @@ import logging
 from django.db import IntegrityError, transaction
 
 from accounts import access
-from accounts.models import User
 from actionplan import sign_off
 from approvals.models import SignOffDigest
 from core import clock, emails
@@ -17,9 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def approvers():
-    """Everyone who signs off something: administrators and approvers given a theme."""
-    users = User.objects.filter(is_active=True).exclude(email="")
-    return [u for u in users.prefetch_related("groups") if access.is_approver(u)]
+    """Everyone with an address who signs off something: administrators and approvers
+    given a theme (accounts.access.approvers)."""
+    return access.approvers().exclude(email="").order_by("pk")
 
 
 def digest_send(*, user) -> SignOffDigest | None:
