@@ -84,16 +84,15 @@ OVERDUE_CHOICES = [("", "Overdue or not"), ("true", "Overdue only"), ("false", "
 
 
 def _year_choices():
-    # A year whose every plan is a draft (or closed) says so.
+    # A year whose plans all have one status is named as its plan is (ActionPlan's label).
     statuses: dict[int, set] = {}
     for year, status in ActionPlan.objects.order_by("-year").values_list("year", "status"):
         statuses.setdefault(year, set()).add(status)
-    labels = dict(ActionPlan.Status.choices)
 
     def label(year, found):
-        if ActionPlan.Status.APPROVED in found or len(found) != 1:
+        if len(found) != 1:
             return financial_year_label(year)
-        return f"{financial_year_label(year)} ({labels[next(iter(found))].lower()})"
+        return ActionPlan(year=year, status=next(iter(found))).year_and_status_label
 
     return [("", "All years"), *((year, label(year, found)) for year, found in statuses.items())]
 

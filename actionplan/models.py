@@ -61,6 +61,14 @@ class ActionPlan(TimeStampedModel):
         return financial_year_label(self.year)
 
     @property
+    def year_and_status_label(self) -> str:
+        """ "2022/23", or "2023/24 (draft)" for a plan not approved: how a plan is named
+        wherever one is chosen."""
+        if self.status == self.Status.APPROVED:
+            return self.year_label
+        return f"{self.year_label} ({self.get_status_display().lower()})"
+
+    @property
     def quarters(self) -> list[Quarter]:
         return year_quarters(self.year)
 
@@ -246,7 +254,7 @@ class ProgressUpdate(models.Model):
 
     @property
     def sign_off_state(self) -> str:
-        """"counted", "pending" or "returned" (actionplan.rules.sign_off_state)."""
+        """ "counted", "pending" or "returned" (actionplan.rules.sign_off_state)."""
         from actionplan import rules
 
         decision = self.sign_off.decision if hasattr(self, "sign_off") else None

@@ -72,7 +72,7 @@ def _draw(request: HttpRequest, version: figures.DataVersion) -> dict | HttpResp
     themes = list(Theme.objects.filter(strategy=strategy).order_by("number"))
     partners = list(PartnerAuthority.objects.order_by("name"))
     # A draft or closed plan says so wherever it can be chosen.
-    labels = {y: plan_label(p) for y, p in plans.items()}
+    labels = {y: p.year_and_status_label for y, p in plans.items()}
     form = DashboardFilterForm(
         request.GET or None,
         strategy=strategy,
@@ -161,13 +161,6 @@ def _row(label: str, tally: figures.Tally, links: ListLinks) -> dict:
         "overdue_url": links.overdue,
         "average": None if tally.average_percent is None else round(tally.average_percent),
     }
-
-
-def plan_label(plan: ActionPlan) -> str:
-    """ "2022/23", or "2023/24 (draft)" for a plan not approved."""
-    if plan.status == ActionPlan.Status.APPROVED:
-        return plan.year_label
-    return f"{plan.year_label} ({plan.get_status_display().lower()})"
 
 
 def _as_at(form) -> Quarter | None:
