@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts import access
 from actionplan import selectors, window
@@ -101,7 +101,7 @@ def update_create(
         raise PermissionDenied("You can only update actions you lead.")
 
     with transaction.atomic():
-        _lock_guard(exclusive=False)
+        window.lock_guard(exclusive=False)
         # Serialise writers on this action so the version check below is reliable.
         Action.objects.select_for_update().filter(pk=action.pk).first()
         candidate, errors = _checked(action, draft)
@@ -157,28 +157,6 @@ def no_change_baseline(*, action: Action, partner=None) -> ProgressUpdate | None
     if partner is None:
         return action.latest_update
     return selectors.action_state(action, partner=partner).update
-
-
-def _lock_guard(*, exclusive: bool) -> None:
-    """Serialise quarter locks with updates, inside the caller's transaction.
-
-    An update checks the locks and is stored under a shared guard; a lock is taken
-    under an exclusive one, so it waits for updates being saved and they then see it.
-    PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time:
-    an empty write takes the database's write lock before the locks are read.
-    """
-    if connection.vendor == "postgresql":
-        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {function}(%s)", [_LOCK_GUARD_KEY])
-    else:
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(QuarterLock._meta.db_table)
-            cursor.execute(f"UPDATE {table} SET period = period WHERE 1 = 0")
-
-
-# Any fixed 64-bit number, the same in every process: "actionplan quarter locks".
-_LOCK_GUARD_KEY = 0x51_4C_4F_43_4B
 
 
 # What a "no change" update copies from the state it says has not changed.
@@ -309,7 +287,7 @@ def quarter_lock(*, quarter: Quarter, user=None, reason: str = "") -> QuarterLoc
     if user is not None and not access.can_lock_quarters(user):
         raise PermissionDenied("Only administrators can lock quarters.")
     with transaction.atomic():
-        _lock_guard(exclusive=True)
+        window.lock_guard(exclusive=True)
         lock, _ = QuarterLock.objects.get_or_create(
             period=quarter.code, defaults={"locked_by": user, "reason": reason}
         )
@@ -334,7 +312,7 @@ def quarter_reopen(*, quarter: Quarter, user, reason: str) -> QuarterLock:
     if not reason:
         raise ValidationError({"reason": f"Enter why {quarter.label} is being reopened."})
     with transaction.atomic():
-        _lock_guard(exclusive=True)
+        window.lock_guard(exclusive=True)
         latest = window.locked_up_to()
         if latest is None or quarter > latest:
             raise ValidationError({"quarter": f"{quarter.label} is not locked, so it cannot be reopened."})

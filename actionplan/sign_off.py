@@ -170,8 +170,6 @@ def update_decide(*, user, updates, decision: str, reason: str = "") -> list[Sig
     number of queries whatever the number of updates, and one refresh of the actions'
     derived state. A returned update's author is told by e-mail once it commits.
     """
-    from actionplan.services import _lock_guard
-
     reason = (reason or "").strip()
     if decision not in Decision.values:
         raise ValidationError({"decision": ['Say "approve" or "return".']})
@@ -181,7 +179,7 @@ def update_decide(*, user, updates, decision: str, reason: str = "") -> list[Sig
     if not ids:
         raise ValidationError({"updates": ["Choose at least one update"]})
     with transaction.atomic():
-        _lock_guard(exclusive=False)
+        window.lock_guard(exclusive=False)
         chosen = list(
             ProgressUpdate.objects.select_for_update(of=("self",))
             .filter(pk__in=ids)

@@ -11,9 +11,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 from actionplan.models import Action, ActionPlan, QuarterLock
 from core import clock
 from core.quarters import Quarter
+
+
+def lock_guard(*, exclusive: bool) -> None:
+    """Serialise quarter locks with what they close (updates, sign-off decisions), inside
+    the caller's transaction.
+
+    An update checks the locks and is stored under a shared guard; a lock is taken
+    under an exclusive one, so it waits for updates being saved and they then see it.
+    PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time:
+    an empty write takes the database's write lock before the locks are read.
+    """
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [_LOCK_GUARD_KEY])
+    else:
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(QuarterLock._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET period = period WHERE 1 = 0")
+
+
+# Any fixed 64-bit number, the same in every process: "actionplan quarter locks".
+_LOCK_GUARD_KEY = 0x51_4C_4F_43_4B
 
 
 def locked_up_to() -> Quarter | None:
