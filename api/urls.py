@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("actions/<int:pk>/updates/", views.ActionUpdatesView.as_view(), name="action-updates"),
     path("approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("approvals/<int:pk>/", views.ApprovalDecisionView.as_view(), name="approval-decision"),
+    path("", include("indicators.api_urls")),
+    path("", include("risks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

@@ -57,6 +57,9 @@ def load(*, scale: int = 1, reports: bool = True, log=print) -> dict[str, int]:
         _recipients()
         specs = build_specs(scale=scale)
         created = _write(specs, strategy, plans, users, partners, log)
+        # Indicators and risks come before the locks, so each reported quarter holds them.
+        # indicators demo
+        # risks demo
         for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED]:
             # Each reported quarter was locked when its board report went, inside the
             # demo's timeline (a report of a locked quarter prints its own lock's date),

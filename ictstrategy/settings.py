@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "audit",
     "dashboard",
     "approvals",
+    "indicators",
+    "risks",
     "demo",
 ]
 

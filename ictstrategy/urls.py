@@ -16,6 +16,8 @@ urlpatterns = [
     path("actions/", include("actionplan.urls")),
     path("reports/", include("reporting.urls")),
     path("approvals/", include("approvals.urls")),
+    path("indicators/", include("indicators.urls")),
+    path("risks/", include("risks.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]
