@@ -461,6 +461,11 @@ def _not_listed_reason(plan: ActionPlan, reason: str) -> str:
 # --- a fingerprint for caches ---------------------------------------------------
 
 
+# Other apps whose rows a cached page shows (indicators, risks) add (model, id column)
+# here from their AppConfig.ready(): read once, by the first fingerprint.
+VERSIONED: list[tuple[type, str]] = []
+
+
 @dataclass(frozen=True)
 class DataVersion:
     """`full` changes with any figure; `structure` ignores new updates (for locked quarters)."""
@@ -506,6 +511,7 @@ def _version_sql(vendor: str) -> str:
         (QuarterLock.history.model._meta.db_table, "history_id"),
         # A sign-off decision makes an update count (or not).
         (SignOff.history.model._meta.db_table, "history_id"),
+        *((model._meta.db_table, column) for model, column in VERSIONED),
     ]
     qn = connection.ops.quote_name
     return "SELECT " + ", ".join(f"(SELECT MAX({qn(col)}) FROM {qn(table)})" for table, col in tables)

@@ -274,6 +274,7 @@ class ApprovalsView(PortalViewMixin, generics.GenericAPIView):
 
 class ApprovalDecisionView(ApprovalsView):
     http_method_names = ["post", "options"]
+
     @extend_schema(
         summary="Approve or return one update",
         request=s.DecisionSerializer,

@@ -18,7 +18,7 @@ from actionplan import figures, rules, sign_off
 from actionplan.models import ActionPlan
 from core import clock
 from core.quarters import Quarter
-from dashboard import charts
+from dashboard import charts, panels
 from dashboard.forms import DashboardFilterForm
 from themes import selectors as themes_selectors
 from themes.models import PartnerAuthority, Theme
@@ -119,6 +119,9 @@ def _draw(request: HttpRequest, version: figures.DataVersion) -> dict | HttpResp
             quarter_shown,
             sign_off.awaiting_count(quarter=quarter_shown, strategy=strategy),
         )
+    context["panels"] = panels.render_all(
+        strategy=strategy, plan=plan, quarter=quarter, partner=partner, theme=theme, request=request
+    )
     context["filters_open"] = bool(form.errors) or any(name in request.GET for name in PARAMETERS)
     content = render_to_string("dashboard/_content.html", context, request)
     # The calendar line ("41 of 48 received") changes with the same data as the figures.

@@ -7,7 +7,7 @@ report and the dashboard can never disagree.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils import timezone
 from actionplan import selectors as action_selectors
 from actionplan.models import Action, ActionPlan, QuarterLock, by_reference
 from core.quarters import Quarter
-from reporting import figures
+from reporting import figures, sections
 from reporting.models import BoardReport, Delivery, Recipient
 from themes.models import PartnerAuthority, Strategy
 
@@ -45,6 +45,8 @@ class ReportContent:
     trend: list = ()
     classification: str = CLASSIFICATION
     returns: Returns | None = None
+    # Other apps' sections (reporting.sections), by name: content.sections.indicators.
+    sections: dict = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -106,6 +108,7 @@ def report_content(*, strategy: Strategy, quarter: Quarter, report_date: datetim
         partners=[p for p in rollup.partners if p.tally.total],
         trend=rollup.trend,
         returns=_returns(plan, quarter),
+        sections=sections.build_all(strategy=strategy, quarter=quarter),
     )
 
 
@@ -151,6 +154,7 @@ def _empty_content(strategy, quarter, report_date) -> ReportContent:
         overdue=[],
         slipped=[],
         partners=[],
+        sections=sections.build_all(strategy=strategy, quarter=quarter),
     )
 
 
