@@ -484,15 +484,18 @@ def _with_lines(rows):
 
 
 def _lines(ordered, limit) -> list[ActionLine]:
-    """The first `limit` rows in order: chosen on the state table alone, then fetched with
-    their action, theme and update (joining before the cut would join every row)."""
-    ids = list(
-        ordered.values_list("pk", flat=True)[:limit]
-        if limit is not None
-        else ordered.values_list("pk", flat=True)
-    )
-    rows = _with_lines(ActionQuarterState.objects.filter(pk__in=ids)).in_bulk()
-    return [_line(rows[pk]) for pk in ids]
+    """The first `limit` rows in order: chosen on the state table alone, then joined with
+    their action, theme and update (joining before the cut would join every row).
+
+    One statement (the choice is a subquery), so one snapshot: an update landing meanwhile
+    replaces its action's state rows (derived.refresh), and a second query could find a
+    chosen row gone.
+    """
+    chosen = ordered.values("pk")
+    if limit is not None:
+        chosen = chosen[:limit]
+    rows = _with_lines(ActionQuarterState.objects.filter(pk__in=chosen))
+    return [_line(row) for row in rows.order_by(*ordered.query.order_by)]
 
 
 def _overdue_lines(rows, *, as_of, limit) -> list[ActionLine]:

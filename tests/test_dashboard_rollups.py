@@ -6,7 +6,7 @@ import pytest
 
 from actionplan import figures, rules
 from actionplan.factories import ActionFactory, PlanFactory, UpdateFactory
-from actionplan.models import ActionPlan
+from actionplan.models import Action, ActionPlan
 from core.quarters import Quarter
 from demo import loader as demo
 from tests import dashboard_reference as ref
@@ -291,3 +291,38 @@ def test_partner_with_no_actions(plan, theme, officer, maidstone):
     rollup = figures.summary(plan, partner=lonely)
     assert rollup.totals.total == 0 and rollup.totals.average_percent is None
     assert Strategy.objects.count() == 1
+
+
+def test_an_update_landing_while_the_lists_are_read_does_not_break_the_page(plan, theme, officer):
+    """An update replaces its action's state rows (derived.refresh). Under load one landed
+    between the overdue list's choice of rows and their fetch, and the dashboard answered
+    500 (KeyError in figures._lines). Here the action's rows are replaced before every
+    further read of the state table, as a concurrent writer's would be."""
+    from django.db import connection
+
+    from actionplan import derived
+    from actionplan.models import ActionQuarterState
+
+    late = ActionFactory(
+        plan=plan,
+        theme=theme,
+        lead_officer=officer,
+        start_date=datetime.date(2022, 4, 1),
+        due_date=datetime.date(2022, 11, 30),
+    )
+    table = ActionQuarterState._meta.db_table
+    reads, writing = [], []
+
+    def concurrent_writer(execute, sql, params, many, context):
+        if not writing and table in sql and sql.lstrip().upper().startswith("SELECT"):
+            if reads:
+                writing.append(True)
+                derived.refresh(Action.objects.filter(pk=late.pk))
+                writing.clear()
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(concurrent_writer):
+        rollup = figures.summary(plan, list_limit=15)
+    assert len(reads) > 1  # the writer did get in between
+    assert [line.action_id for line in rollup.overdue] == [late.pk]
