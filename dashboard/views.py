@@ -171,8 +171,11 @@ def _as_at(form) -> Quarter | None:
     return Quarter.from_code(code) if code else None
 
 
-def _default_year(plans: dict[int, ActionPlan]) -> int:
-    """The current financial year's plan, else the latest plan before it, else the first."""
+def _default_year(plans: dict[int, ActionPlan]) -> int | None:
+    """The current financial year's plan, else the latest plan before it, else the first
+    (None for a strategy with no plans yet, whose dashboard says so)."""
+    if not plans:
+        return None
     current = clock.current_financial_year()
     if current in plans:
         return current

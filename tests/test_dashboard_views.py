@@ -269,6 +269,14 @@ def test_no_active_strategy(client, councillor):
     assert "There is no active strategy yet" in response.content.decode()
 
 
+def test_an_active_strategy_with_no_plans_yet_says_so(client, councillor, strategy):
+    # A council that has just set up its strategy: the dashboard answered 500 (min() of no plans).
+    client.force_login(councillor)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "ICT Strategy 2019-2024 has no action plans yet" in response.content.decode()
+
+
 def test_charts_are_labelled_images_with_a_table_beside_them(client, councillor, action):
     UpdateFactory(action=action, period=20222, rag="amber", commentary="x", created_at=timezone.now())
     client.force_login(councillor)
