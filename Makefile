@@ -7,6 +7,8 @@ PORT ?= 8000
 DEMO_DATE ?= 2023-01-16
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOAD_DB_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
+# Production is the default (DEBUG off, which needs a SECRET_KEY): a developer's commands ask.
+DEV := DEBUG=true
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test test-postgres test-browser test-e2e test-faults check check-deploy bench load clean
@@ -34,10 +36,10 @@ setup: $(VENV)/.installed static/build/portal.css ## Install Python and front-en
 PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 run: setup ## Set up, load the demo data and serve http://127.0.0.1:$(PORT)/
-	$(PY) manage.py migrate --no-input -v0
-	PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py load_demo_data
-	$(PY) manage.py collectstatic --no-input -v0
-	PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(PY) manage.py migrate --no-input -v0
+	$(DEV) PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py load_demo_data
+	$(DEV) $(PY) manage.py collectstatic --no-input -v0
+	$(DEV) PORTAL_TODAY=$(DEMO_DATE) PORTAL_BASE_URL=$(PORTAL_BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## Run the whole test suite (SQLite)
 	$(PY) -m pytest
@@ -56,18 +58,18 @@ test-faults: setup ## Fault injection: the report and reminder pipelines on a re
 
 check: setup ## Lint, Django checks and missing migrations
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 check-deploy: setup ## `check --deploy` under production settings
 	DEBUG=false SECRET_KEY=$$(head -c 64 /dev/urandom | base64 -w0) ALLOWED_HOSTS=portal.example.gov.uk \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: setup ## Time the dashboard and pages at demo scale 100 (PostgreSQL if DATABASE_URL is set); var/bench/results.json
-	$(PY) -m bench.run $(BENCH_ARGS)
+	$(DEV) $(PY) -m bench.run $(BENCH_ARGS)
 
 load: setup ## Load test: 50 officers post, 20 councillors read, 2 min, gunicorn + PostgreSQL ($(LOAD_DB_URL))
-	LOAD_DATABASE_URL=$(LOAD_DB_URL) $(PY) load/load_test.py $(LOAD_ARGS)
+	$(DEV) LOAD_DATABASE_URL=$(LOAD_DB_URL) $(PY) load/load_test.py $(LOAD_ARGS)
 
 clean: ## Remove the virtual environment, node modules and var/
 	rm -rf $(VENV) node_modules var static/build staticfiles

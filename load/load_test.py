@@ -192,24 +192,15 @@ def _django(env, *args, capture=False):
     ).stdout
 
 
-def prepare(db_url: str, *, quick: bool) -> dict:
-    parsed = urllib.parse.urlsplit(db_url)
-    name = parsed.path.lstrip("/")
-    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": db_url, "PORTAL_TODAY": DEMO_DATE}
-    env.pop("DEBUG", None)
-    print(f"Preparing {name}: migrate, demo data, load-test people...", flush=True)
-    if not quick:
-        _django(env, "manage.py", "migrate", "--no-input", "-v0")
-        _django(env, "manage.py", "load_demo_data", capture=True)
-    return json.loads(_django(env, "load/setup_data.py", capture=True).strip().splitlines()[-1])
+def prepare_env(db_url: str) -> dict:
+    """For migrating and loading the demo data: debug asked for, as make run does (the demo
+    data is never loaded under production settings)."""
+    return {**os.environ, "DATABASE_URL": db_url, "PORTAL_TODAY": DEMO_DATE, "DEBUG": "true"}
 
 
-def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick: bool) -> subprocess.Popen:
-    env = {
+def server_env(db_url: str) -> dict:
+    """For gunicorn: production settings, with a key of its own."""
+    return {
         **os.environ,
         "DATABASE_URL": db_url,
         "PORTAL_TODAY": DEMO_DATE,
@@ -218,6 +209,25 @@ def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def prepare(db_url: str, *, quick: bool) -> dict:
+    parsed = urllib.parse.urlsplit(db_url)
+    name = parsed.path.lstrip("/")
+    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    env = prepare_env(db_url)
+    print(f"Preparing {name}: migrate, demo data, load-test people...", flush=True)
+    if not quick:
+        _django(env, "manage.py", "migrate", "--no-input", "-v0")
+        _django(env, "manage.py", "load_demo_data", capture=True)
+    return json.loads(_django(env, "load/setup_data.py", capture=True).strip().splitlines()[-1])
+
+
+def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick: bool) -> subprocess.Popen:
+    env = server_env(db_url)
     if not quick:
         _django(env, "manage.py", "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
