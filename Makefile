@@ -9,17 +9,23 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 LOAD_DB_URL ?= postgres://postgres@127.0.0.1:5432/portal_load
 # Production is the default (DEBUG off, which needs a SECRET_KEY): a developer's commands ask.
 DEV := DEBUG=true
+# The lock: uv in a virtual environment of its own, never the portal's.
+UV_VERSION := 0.13.8
+LOCK_VENV := var/lock-venv
+UV := $(LOCK_VENV)/bin/uv
+LOCK := $(UV) pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-postgres test-browser test-e2e test-faults check check-deploy bench load clean
+.PHONY: help setup lock run test test-postgres test-browser test-e2e test-faults check check-deploy bench load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# Exactly what the lock says, every file checked against its hash: nothing resolved here.
+$(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -29,8 +35,13 @@ node_modules/.installed: package.json package-lock.json
 static/build/portal.css: node_modules/.installed assets/scss/portal.scss assets/copy-assets.js
 	npm run --silent build
 
-setup: $(VENV)/.installed static/build/portal.css ## Install Python and front-end dependencies
+setup: $(VENV)/.installed static/build/portal.css ## Install Python (from the lock, hashes checked) and front-end dependencies
 	@mkdir -p var
+
+lock: ## Lock pyproject.toml's pins and everything they need, with hashes: requirements/base.txt, dev.txt
+	test -x $(UV) || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(LOCK) -o requirements/base.txt
+	$(LOCK) --extra dev -o requirements/dev.txt
 
 # E-mails link to the port being served, unless PORTAL_BASE_URL says otherwise.
 PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
