@@ -13,8 +13,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir .
+# Exactly the locked packages, each checked against its hash (make lock writes the file).
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.txt
 COPY . .
 COPY --from=assets /app/static/build static/build
 RUN useradd --create-home portal && mkdir -p var && chown portal var

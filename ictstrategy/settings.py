@@ -1,9 +1,9 @@
 """Settings for the ICT Strategy Delivery Portal.
 
-Everything comes from the environment through django-environ. With no environment
-at all the portal runs embedded: SQLite, background jobs in-process, e-mail written
-to files under var/. Production (DEBUG off) refuses to start without a secret key
-and allowed hosts.
+Everything comes from the environment through django-environ. With DEBUG=true and
+nothing else the portal runs embedded: SQLite, background jobs in-process, e-mail
+written to files under var/ (make run). Without DEBUG=true the settings are
+production's, which refuse to start without a secret key and allowed hosts.
 """
 
 from pathlib import Path
@@ -17,19 +17,35 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Production unless debug is asked for: make run, check, bench and load, the test suite
+# (tests/settings.py) and .ci/api-schema set DEBUG=true themselves. A deployment that
+# forgets every variable refuses to start rather than running in debug mode.
+DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
-    # Only ever used by the embedded default on a developer's machine.
+    # Only ever used on a developer's machine, with DEBUG=true asked for.
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-key-for-local-use-only")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+    _ON_A_DEVELOPERS_MACHINE = "On a developer's machine set DEBUG=true instead (make run does)."
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: the portal will not start in production without its own key, "
+            "50 or more random characters, for example from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. " + _ON_A_DEVELOPERS_MACHINE
+        )
     if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be set (50+ characters) when DEBUG is off.")
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be set to 50 or more random characters ({len(SECRET_KEY)} given). "
+            + _ON_A_DEVELOPERS_MACHINE
+        )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must be set when DEBUG is off: the portal's host name, for example "
+            "ALLOWED_HOSTS=portal.example.gov.uk. " + _ON_A_DEVELOPERS_MACHINE
+        )
 
 # Demo data and its accounts are never made under production settings.
 DEMO_DATA_ALLOWED = DEBUG

@@ -192,24 +192,15 @@ def _django(env, *args, capture=False):
     ).stdout
 
 
-def prepare(db_url: str, *, quick: bool) -> dict:
-    parsed = urllib.parse.urlsplit(db_url)
-    name = parsed.path.lstrip("/")
-    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": db_url, "PORTAL_TODAY": DEMO_DATE}
-    env.pop("DEBUG", None)
-    print(f"Preparing {name}: migrate, demo data, load-test people...", flush=True)
-    if not quick:
-        _django(env, "manage.py", "migrate", "--no-input", "-v0")
-        _django(env, "manage.py", "load_demo_data", capture=True)
-    return json.loads(_django(env, "load/setup_data.py", capture=True).strip().splitlines()[-1])
+def prepare_env(db_url: str) -> dict:
+    """For migrating and loading the demo data: debug asked for, as make run does (the demo
+    data is never loaded under production settings)."""
+    return {**os.environ, "DATABASE_URL": db_url, "PORTAL_TODAY": DEMO_DATE, "DEBUG": "true"}
 
 
-def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick: bool) -> subprocess.Popen:
-    env = {
+def server_env(db_url: str) -> dict:
+    """For gunicorn: production settings, with a key of its own."""
+    return {
         **os.environ,
         "DATABASE_URL": db_url,
         "PORTAL_TODAY": DEMO_DATE,
@@ -218,6 +209,25 @@ def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def prepare(db_url: str, *, quick: bool) -> dict:
+    parsed = urllib.parse.urlsplit(db_url)
+    name = parsed.path.lstrip("/")
+    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    env = prepare_env(db_url)
+    print(f"Preparing {name}: migrate, demo data, load-test people...", flush=True)
+    if not quick:
+        _django(env, "manage.py", "migrate", "--no-input", "-v0")
+        _django(env, "manage.py", "load_demo_data", capture=True)
+    return json.loads(_django(env, "load/setup_data.py", capture=True).strip().splitlines()[-1])
+
+
+def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick: bool) -> subprocess.Popen:
+    env = server_env(db_url)
     if not quick:
         _django(env, "manage.py", "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
@@ -251,6 +261,25 @@ def start_gunicorn(db_url: str, port: int, workers: int, threads: int, *, quick:
         time.sleep(0.5)
     server.terminate()
     raise SystemExit("gunicorn did not answer /healthz")
+
+
+def measure_report_build(db_url: str) -> dict:
+    """The Q3 board report built in a fresh interpreter under production settings, after the
+    load: its pages, seconds and peak memory (load/report_build.py)."""
+    out = subprocess.run(
+        [PY, str(ROOT / "load" / "report_build.py")],
+        cwd=ROOT,
+        env=server_env(db_url),
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def machine_load() -> str:
+    """uptime's 1, 5 and 15-minute load averages: the machine may be shared."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def count_stored(db_url: str, run: str) -> dict[str, int]:
@@ -316,7 +345,8 @@ def write_doc(result: dict) -> None:
         f"councillors for {result['duration_s']} s against gunicorn "
         f"({result['gunicorn']['workers']} workers x {result['gunicorn']['threads']} threads) "
         f"on PostgreSQL, on a {result['cpus']}-CPU machine shared "
-        "with the load generator.",
+        "with the load generator. Machine load average (1, 5, 15 min) at the start: "
+        f"{result['load_average']['start']}; at the end: {result['load_average']['end']}.",
         "",
         f"- Requests: {result['requests']}; errors: {result['errors']}",
         f"- Updates sent: {u['sent']} (plus {u['double_submits']} deliberate double submits); acknowledged: "
@@ -329,6 +359,14 @@ def write_doc(result: dict) -> None:
         lines.append(
             f"| {kind} | {k['requests']} | {k['errors']} | {k['p50_ms']} | {k['p95_ms']} | {k['max_ms']} |"
         )
+    b = result.get("report_build")
+    if b:
+        lines += [
+            "",
+            f"Then the {b['quarter']} board report, with every stored update, built in a fresh process "
+            f"(HTML and tagged PDF): {b['pages']} pages in {b['seconds']} s, "
+            f"peak memory {b['peak_rss_mb']} MB.",
+        ]
     lines.append("<!-- results:end -->")
     block = "\n".join(lines)
     text = DOC.read_text() if DOC.exists() else ""
@@ -372,6 +410,7 @@ def main() -> int:
     stats = Stats()
     run = secrets.token_hex(3)
     started = datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
+    load_at_start = machine_load()
     try:
         begin = time.monotonic()
         stop_at = begin + args.duration
@@ -418,6 +457,9 @@ def main() -> int:
         server.wait(timeout=30)
 
     result = summarise(stats, count_stored(args.database_url, run), args, started, elapsed)
+    result["load_average"] = {"start": load_at_start, "end": machine_load()}
+    print("Building the Q3 board report with the stored updates...", flush=True)
+    result["report_build"] = measure_report_build(args.database_url)
     RESULTS.write_text(json.dumps(result, indent=2))
     if not args.no_doc:
         write_doc(result)

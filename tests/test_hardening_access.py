@@ -121,3 +121,36 @@ def test_administrators_see_deliveries_and_errors(client, administrator, failed)
     assert "Margaret Ellis" in html and "chair@board.example.org" in html
     assert "Recipient address rejected" in html
     assert token_client(administrator).get(f"/api/v1/reports/{failed.pk}/").json()["error"] == SMTP_ERROR
+
+
+@pytest.mark.parametrize("who", ["officer", "councillor", "board_member"])
+def test_the_reports_list_names_no_recipient_to_other_roles(client, request, failed, who):
+    """The list named each delivery ("Margaret Ellis: failed") and printed the SMTP error
+    to every role: both are for administrators, as on the report's own page."""
+    client.force_login(request.getfixturevalue(who))
+    html = client.get("/reports/").content.decode()
+    assert f"/reports/{failed.pk}/" in html
+    for private in ("chair@board.example.org", "Margaret Ellis", "Recipient address rejected"):
+        assert private not in html
+    api = token_client(request.getfixturevalue(who)).get("/api/v1/reports/").json()
+    assert all("chair@board.example.org" not in (r["error"] or "") for r in api["results"])
+
+
+def test_the_reports_list_tells_other_roles_only_whether_it_was_sent(client, councillor, report):
+    Delivery.objects.create(
+        report=report, name="Margaret Ellis", email="chair@board.example.org", state="sent"
+    )
+    Delivery.objects.create(report=report, name="Tom Adeyemi", email="tom@board.example.org", state="failed")
+    client.force_login(councillor)
+    html = client.get("/reports/").content.decode()
+    assert "Margaret Ellis" not in html and "Tom Adeyemi" not in html
+    assert "1 of 2 recipients" in html
+
+
+def test_administrators_see_each_recipient_and_the_error_on_the_list(client, administrator, failed):
+    client.force_login(administrator)
+    html = client.get("/reports/").content.decode()
+    assert "Margaret Ellis: failed" in html
+    assert "Recipient address rejected" in html
+    results = token_client(administrator).get("/api/v1/reports/").json()["results"]
+    assert [r["error"] for r in results] == [SMTP_ERROR]

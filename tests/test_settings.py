@@ -23,7 +23,7 @@ def _django(env_overrides, *args):
 def test_production_refuses_without_secret_key():
     result = _django({"DEBUG": "false", "ALLOWED_HOSTS": "portal.example.gov.uk"}, "check")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_production_refuses_without_allowed_hosts():
