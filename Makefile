@@ -64,8 +64,12 @@ test-browser: setup ## Browser and accessibility tests in headless Chromium
 test-e2e: setup ## Report and reminder pipelines on a real Celery worker, Redis and SMTP
 	$(PY) -m pytest -m e2e -p no:cacheprovider
 
-test-faults: setup ## Fault injection: the report and reminder pipelines on a real worker, Redis, PostgreSQL ($(PG_URL)) and a failing SMTP server
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m faults -p no:cacheprovider tests/faults
+# The fault suite's own database (it makes <name>_faults beside it), so it can run while
+# test-postgres runs on $(PG_URL): .ci/run starts it alongside the other suites.
+FAULTS_DB_URL ?= postgres://postgres@127.0.0.1:5432/faults
+
+test-faults: setup ## Fault injection: the report and reminder pipelines on a real worker, Redis, PostgreSQL ($(FAULTS_DB_URL)) and a failing SMTP server
+	DATABASE_URL=$(FAULTS_DB_URL) $(PY) -m pytest -m faults -p no:cacheprovider tests/faults $(FAULTS_ARGS)
 
 check: setup ## Lint, Django checks and missing migrations
 	$(VENV)/bin/ruff check .

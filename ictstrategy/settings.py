@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE = {
 # failed send retries (backoff doubles from BOARD_REPORT_RETRY_BACKOFF seconds).
 BOARD_REPORT_DAYS_AFTER_QUARTER = env.int("BOARD_REPORT_DAYS_AFTER_QUARTER", default=15)
 BOARD_REPORT_SEND_RETRIES = env.int("BOARD_REPORT_SEND_RETRIES", default=5)
-BOARD_REPORT_RETRY_BACKOFF = env.int("BOARD_REPORT_RETRY_BACKOFF", default=60)
+BOARD_REPORT_RETRY_BACKOFF = env.float("BOARD_REPORT_RETRY_BACKOFF", default=60)
 # A claim older than this was made by a worker that died (reports and reminders).
 BOARD_REPORT_STALE_CLAIM_SECONDS = env.int("BOARD_REPORT_STALE_CLAIM_SECONDS", default=15 * 60)
 # A build started this many times without finishing (its worker killed each time) fails.

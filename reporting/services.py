@@ -49,7 +49,7 @@ def stale_claim() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.BOARD_REPORT_STALE_CLAIM_SECONDS)
 
 
-def retry_delay(retries: int) -> int:
+def retry_delay(retries: int) -> float:
     """Seconds before retry number `retries + 1`: the base, doubling, capped at an hour."""
     return min(settings.BOARD_REPORT_RETRY_BACKOFF * 2**retries, 3600)
 
@@ -57,7 +57,7 @@ def retry_delay(retries: int) -> int:
 class SendIncomplete(Exception):
     """Some deliveries failed for a reason worth retrying (the task backs off and retries)."""
 
-    def __init__(self, message: str, *, countdown: int = 0):
+    def __init__(self, message: str, *, countdown: float = 0):
         super().__init__(message)
         self.countdown = countdown
 

@@ -19,6 +19,7 @@ from celery.signals import task_postrun
 from actionplan.factories import ActionFactory, UpdateFactory
 from ictstrategy.celery import app
 from reminders.models import Reminder
+from tests.celery_settings import override
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,8 +61,7 @@ def smtp(settings):
 @pytest.fixture
 def worker(settings):
     """A Celery worker consuming from Redis database 2; tasks no longer eager."""
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    saved = override(app, broker_url=BROKER, task_always_eager=False)
     app._pool = None  # the producer pool is per broker URL: drop the embedded default's
     finished = []
     done = threading.Condition()

@@ -27,6 +27,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from ictstrategy.celery import app
+from tests.celery_settings import override
 
 pytestmark = pytest.mark.e2e
 
@@ -153,8 +154,7 @@ def worker(shared_db, mailbox, tmp_path_factory):
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()  # database 1 is this test's alone
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    saved = override(app, broker_url=BROKER, task_always_eager=False)
     _forget_connections()
     media = tmp_path_factory.mktemp("e2e-media")
     log = tmp_path_factory.mktemp("e2e-worker") / "worker.log"

@@ -2,7 +2,7 @@
 can be stopped and restarted), PostgreSQL (a `<name>_faults` database both
 processes open) and an aiosmtpd server on loopback that fails on demand.
 
-Timings are shortened through the worker's environment (backoff 1 s, a claim stale
+Timings are shortened through the worker's environment (backoff 0.5 s, a claim stale
 after 6 s, a visibility timeout of 15 s); the rules are the production ones.
 The sweeper is run the way beat runs it: its task sent to the broker
 (`Stack.sweep`), every two seconds while a test waits.
@@ -11,6 +11,7 @@ The sweeper is run the way beat runs it: its task sent to the broker
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import email
 import os
@@ -28,14 +29,15 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from ictstrategy.celery import app
+from tests.celery_settings import override
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 CEILING = 120  # seconds: a ceiling for a stuck pipeline, never a performance assertion
 STALE = 6  # BOARD_REPORT_STALE_CLAIM_SECONDS in the worker
 WORKER_ENV = {
     "PORTAL_TODAY": "2023-01-16",
-    "BOARD_REPORT_RETRY_BACKOFF": "1",
-    "BOARD_REPORT_SEND_RETRIES": "4",  # 1 + 2 + 4 + 8 = 15 s of retries
+    "BOARD_REPORT_RETRY_BACKOFF": "0.5",
+    "BOARD_REPORT_SEND_RETRIES": "4",  # 0.5 + 1 + 2 + 4 = 7.5 s of retries
     "BOARD_REPORT_STALE_CLAIM_SECONDS": str(STALE),
     "BOARD_REPORT_BUILD_DEADLINE_SECONDS": "90",
     "BOARD_REPORT_SEND_DEADLINE_SECONDS": "90",
@@ -192,10 +194,11 @@ def redis_server(tmp_path_factory):
 class FaultySMTP:
     """Keeps every message; fails on demand.
 
-    refuse_every: 451 on every Nth RCPT. close_before_reply_every: the Nth DATA is
-    read, not kept, and the connection closed before the reply. drop_every: the Nth
-    message is kept (accepted), then the connection closed before the reply, so the
-    client cannot know it arrived. delay: seconds to take over each DATA.
+    refuse_every: 451 on every Nth RCPT; refuse_permanently: 550 for those addresses.
+    close_before_reply_every: the Nth DATA is read, not kept, and the connection closed
+    before the reply. drop_every: the Nth message is kept (accepted), then the
+    connection closed before the reply, so the client cannot know it arrived.
+    delay: seconds to take over each DATA.
     """
 
     def __init__(self):
@@ -208,12 +211,15 @@ class FaultySMTP:
             self.rcpts = self.datas = 0
             self.refuse_every = self.close_before_reply_every = self.drop_every = 0
             self.refuse_all = False
+            self.refuse_permanently: set[str] = set()  # 550 for these addresses
             self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
             self.rcpts += 1
             refuse = self.refuse_all or (self.refuse_every and self.rcpts % self.refuse_every == 0)
+        if address in self.refuse_permanently:
+            return "550 5.1.1 No such mailbox"
         if refuse:
             return "451 4.3.0 Mailbox temporarily unavailable, try again later"
         envelope.rcpt_tos.append(address)
@@ -324,6 +330,19 @@ class Worker:
         for pid in self.children():
             os.kill(pid, signal.SIGKILL)
 
+    @contextlib.contextmanager
+    def memory_limit(self, limit: int):
+        """The pool's processes may hold at most `limit` bytes of private memory (RLIMIT_DATA: heap and
+        private mappings), as a container's limit would: past it an allocation fails (MemoryError)."""
+        children = self.children()
+        for pid in children:
+            subprocess.run(["prlimit", f"--pid={pid}", f"--data={limit}:"], check=True)
+        try:
+            yield
+        finally:
+            for pid in children:
+                subprocess.run(["prlimit", f"--pid={pid}", "--data=unlimited:"], check=False)
+
     def kill(self):
         """The whole worker killed (a host lost, `kill -9`)."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -343,8 +362,7 @@ class Worker:
 
 @pytest.fixture(scope="session")
 def worker(faults_db, redis_server, smtp_server, tmp_path_factory):
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=redis_server.url, task_always_eager=False)
+    saved = override(app, broker_url=redis_server.url, task_always_eager=False)
     _forget_connections()
     process = Worker(faults_db, redis_server, smtp_server, tmp_path_factory.mktemp("worker"))
     process.start()
