@@ -8,6 +8,8 @@ these (indicators.rules), never typed or stored.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -113,6 +115,23 @@ class Indicator(TimeStampedModel):
     @property
     def is_percentage(self) -> bool:
         return self.unit == self.Unit.PERCENTAGE
+
+    def format(self, number) -> str:
+        """A figure as people read it in this indicator's unit: 87.5%, £1,250, 3.5 days."""
+        if number is None:
+            return ""
+        number = Decimal(number)
+        text = (
+            f"{number:,.2f}".rstrip("0").rstrip(".") if number != number.to_integral() else f"{number:,.0f}"
+        )
+        if self.unit == self.Unit.PERCENTAGE:
+            return f"{text}%"
+        if self.unit == self.Unit.CURRENCY:
+            return f"£{text}" if number >= 0 else f"-£{text[1:]}"
+        if self.unit in (self.Unit.DAYS, self.Unit.HOURS):
+            word = "day" if self.unit == self.Unit.DAYS else "hour"
+            return f"{text} {word}" + ("" if number == 1 else "s")
+        return text
 
 
 class IndicatorTarget(models.Model):
