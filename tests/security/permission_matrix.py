@@ -244,4 +244,13 @@ MATRIX: dict[str, dict] = {
         "GET": api(everyone()),
         "DELETE": api(administrators(405)),
     },
+    # --- indicators ---
+    "indicators:scorecard": {"path": "/indicators/", "GET": everyone(), "POST": everyone(405)},
+    # An empty form: the owner and administrators see its errors (200), nothing is stored.
+    "indicators:detail": {
+        "path": "/indicators/{indicator}/",
+        "GET": everyone(),
+        "POST": lead_and_administrators(200),
+        "DELETE": everyone(405),
+    },
 }
