@@ -253,4 +253,18 @@ MATRIX: dict[str, dict] = {
         "POST": lead_and_administrators(200),
         "DELETE": everyone(405),
     },
+    "api:indicator-list": {"path": "/api/v1/indicators/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:indicator-detail": {
+        "path": "/api/v1/indicators/{indicator}/",
+        "GET": api(everyone()),
+        "PUT": api(everyone(405)),
+        "DELETE": api(everyone(405)),
+    },
+    "api:indicator-values": {
+        "path": "/api/v1/indicators/{indicator}/values/",
+        "GET": api(everyone()),
+        # An empty body: the owner and administrators get per-field errors (400), nothing is stored.
+        "POST": api(lead_and_administrators(400)),
+        "DELETE": api(everyone(405)),
+    },
 }
