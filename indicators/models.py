@@ -109,8 +109,32 @@ class Indicator(TimeStampedModel):
             errors["theme"] = "The theme must belong to the indicator's strategy."
         if self.frequency != self.Frequency.MONTHLY and self.roll_up != self.RollUp.LAST:
             errors["roll_up"] = "Only a monthly indicator rolls up its months: choose last value."
+        errors.update(self._locked_rule_changes())
         if errors:
             raise ValidationError(errors)
+
+    # What its RAG and figures are worked out from: fixed once a locked quarter has its values.
+    RULE_FIELDS = ("unit", "polarity", "frequency", "roll_up", "is_activity")
+
+    def _locked_rule_changes(self) -> dict[str, str]:
+        """A locked quarter's scorecard never changes: refuse changing how the figures are worked
+        out once a value is in a locked quarter (set up a new indicator instead)."""
+        from actionplan import window
+
+        locked = window.locked_up_to()
+        if self._state.adding or locked is None:
+            return {}
+        before = type(self).objects.filter(pk=self.pk).values(*self.RULE_FIELDS).first() or {}
+        changed = [
+            name for name in self.RULE_FIELDS if before.get(name, getattr(self, name)) != getattr(self, name)
+        ]
+        if not changed or not self.values.filter(period_end__lte=locked.last_day).exists():
+            return {}
+        message = (
+            f"This indicator has values in quarters reported to the board (up to {locked.label}), whose "
+            "figures must not change: set up a new indicator instead."
+        )
+        return {name: message for name in changed}
 
     @property
     def is_percentage(self) -> bool:

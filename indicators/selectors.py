@@ -93,8 +93,12 @@ def scorecard(
     """The strategy's indicators at the end of `quarter` (the end-of-quarter rule), for the whole
     service or, with `partner`, that council's own values (a per-partner indicator's; the rest
     are the shared service's). Filtered by theme, owner and RAG; counts before the RAG filter."""
-    indicators = list(strategy_indicators(strategy, theme=theme, owner=owner))
-    rows = _rows(indicators, quarter, partner)
+    queryset = strategy_indicators(strategy, theme=theme, owner=owner)
+    locked_at = _locked_at(quarter)
+    if locked_at is not None:
+        # A locked quarter's scorecard never changes: an indicator set up since is not in it.
+        queryset = queryset.filter(created_at__lte=locked_at)
+    rows = _rows(list(queryset), quarter, partner)
     counts = {key: 0 for key in rules.SCORECARD_ORDER}
     themes: dict[int, dict] = {}
     improving = worsening = 0
@@ -117,6 +121,18 @@ def scorecard(
         by_theme=sorted(themes.values(), key=lambda t: t["theme"].number),
         improving=improving,
         worsening=worsening,
+    )
+
+
+def _locked_at(quarter: Quarter):
+    """When `quarter` was locked (by its own lock or a later quarter's), or None if it is open."""
+    from actionplan.models import QuarterLock
+
+    return (
+        QuarterLock.objects.filter(period__gte=quarter.code)
+        .order_by("period")
+        .values_list("locked_at", flat=True)
+        .first()
     )
 
 

@@ -31,3 +31,11 @@ def direction(travel, earlier, indicator):
         travel.words,
         indicator.format(earlier.actual if hasattr(earlier, "actual") else earlier),
     )
+
+
+@register.simple_tag
+def indicators_summary(strategy, quarter) -> str:
+    """The board e-mail's sentence on the performance indicators ("" when there are none)."""
+    from indicators import presenting
+
+    return presenting.email_summary(strategy=strategy, quarter=quarter)
