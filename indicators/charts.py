@@ -9,6 +9,7 @@ in a table beside it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -79,18 +80,14 @@ def history_chart(points: Sequence[Point], *, chart_id: str, title: str, fmt: Ca
     numbers = [p.actual for p in points]
     numbers += [p.target for p in points if p.target is not None]
     numbers += [b for p in points if p.band for b in p.band]
-    low, high = float(min(numbers)), float(max(numbers))
-    if low == high:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
-    low, high = (0.0 if low >= 0 and low - pad < 0 else low - pad), high + pad
+    low, high, tick = _scale(float(min(numbers)), float(max(numbers)))
     step = (width - left - right) / max(1, len(points))
 
     def y(value) -> float:
         return top + plot_h - plot_h * (float(value) - low) / (high - low)
 
-    for i in range(5):
-        value = low + (high - low) * i / 4
+    for i in range(round((high - low) / tick) + 1):
+        value = low + tick * i
         parts.append(
             f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
@@ -129,6 +126,20 @@ def history_chart(points: Sequence[Point], *, chart_id: str, title: str, fmt: Ca
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _scale(low: float, high: float) -> tuple[float, float, float]:
+    """The axis's ends and gridline step: round numbers (1, 2, 2.5 or 5 times a power of ten),
+    four to eight lines, starting from 0 when the figures are near it."""
+    if low == high:
+        low, high = low - 1, high + 1
+    rough = (high - low) / 5
+    power = 10 ** math.floor(math.log10(rough))
+    tick = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    low, high = math.floor(low / tick) * tick, math.ceil(high / tick) * tick
+    if 0 < low <= 2 * tick:
+        low = 0.0
+    return low, high, tick
 
 
 def _legend(chart_id: str, x: int) -> str:

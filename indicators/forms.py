@@ -19,6 +19,13 @@ from indicators.periods import Period, periods_between
 from themes.models import PartnerAuthority
 
 WHOLE_SERVICE = ""
+_UNIT_HINTS = {
+    "percentage": "As a percentage, such as 87.5",
+    "number": "A number",
+    "currency": "In pounds",
+    "days": "In days",
+    "hours": "In hours",
+}
 
 
 class NumberField(forms.CharField):
@@ -69,10 +76,10 @@ class ValueForm(forms.Form):
             if window.locked_up_to()
             else ""
         )
-        unit = indicator.get_unit_display().lower()
+        hint = _UNIT_HINTS[indicator.unit]
         self.fields[
             "actual"
-        ].help_text = f"In {unit}. Leave empty to work it out from the numerator and denominator."
+        ].help_text = f"{hint}. Leave it empty to work it out from the numerator and denominator."
         self.fields[
             "numerator"
         ].help_text = "For a rate, what was counted (for example calls resolved first time)."

@@ -94,6 +94,22 @@ class ReportSection:
     def total(self) -> int:
         return self.card.total
 
+    @property
+    def counts_in_words(self) -> str:
+        """ "1 red, 6 amber and 9 green, and 1 with no target (context only)"."""
+        said = [
+            f"{count} {label.lower()}" for key, label, count in self.counts if count and key in rules.RATINGS
+        ]
+        text = (
+            ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + (said[-1] if said else "none rated")
+        )
+        unrated = dict((key, count) for key, _, count in self.counts)
+        if unrated[rules.NO_RAG]:
+            text += f"; {unrated[rules.NO_RAG]} with no target (context only)"
+        if unrated[rules.NO_VALUE]:
+            text += f"; {unrated[rules.NO_VALUE]} with no value yet"
+        return text
+
 
 def report_section(*, strategy, quarter: Quarter) -> ReportSection | None:
     """The board report's "Performance indicators": the scorecard by theme, the reds with their

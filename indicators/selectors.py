@@ -54,10 +54,21 @@ class Row:
     vs_previous: rules.Direction
     vs_year_earlier: rules.Direction
     latest_value: IndicatorValue | None = None  # the value that counts, with its commentary
+    # The values the figure is made of (a monthly indicator's months), oldest first.
+    made_of: list = field(default_factory=list)
 
     @property
     def rag_label(self) -> str:
         return rules.rag_label(self.rag)
+
+    @property
+    def commentary(self) -> str:
+        """What the owner said about the figure: for a quarter made of months, each month's
+        commentary under its month (a red quarter's cause may be in any of them)."""
+        said = [(v.period.label, v.commentary) for v in self.made_of if v.commentary]
+        if len(self.made_of) <= 1:
+            return said[0][1] if said else ""
+        return "\n".join(f"{label}: {text}" for label, text in said)
 
     @property
     def current(self) -> bool:
@@ -230,12 +241,18 @@ def _histories(indicators: list[Indicator], quarter: Quarter, partner) -> dict[i
 
 
 def _attach_latest_values(rows: list[Row]) -> None:
-    """Each row's counting value with its commentary and author, in one query."""
-    wanted = {row.reading.latest.pk for row in rows if row.reading}
-    full = IndicatorValue.objects.select_related("author", "partner").in_bulk(wanted) if wanted else {}
+    """Each row's values (the counting one and, for a monthly indicator, its quarter's other
+    months) with their commentary and author, in one query."""
+    wanted = {value.pk for row in rows if row.reading for value in row.reading.values}
+    full = (
+        IndicatorValue.objects.select_related("author", "partner", "indicator").in_bulk(wanted)
+        if wanted
+        else {}
+    )
     for row in rows:
         if row.reading:
-            row.latest_value = full.get(row.reading.latest.pk)
+            row.made_of = [full[value.pk] for value in row.reading.values]
+            row.latest_value = row.made_of[-1]
 
 
 # --- one indicator ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def indicator_rag_label(rag) -> str:
 
 
 @register.simple_tag
-def direction(travel, earlier, indicator):
+def travel(travel, earlier, indicator):
     """ "↑ Improving (from 71.5%)": the arrow is hidden from screen readers, which read the words."""
     if not travel.compared:
         return format_html('<span class="app-secondary">{}</span>', travel.words)
