@@ -123,3 +123,23 @@ def can_sign_off(user, update, *, theme_ids: set[int] | None | bool = False) -> 
         return False
     themes = approved_theme_ids(user) if theme_ids is False else theme_ids
     return themes is None or update.action.theme_id in themes
+
+
+# --- indicators ---
+
+
+def can_view_indicators(user, indicator=None) -> bool:
+    """Every signed-in role reads the scorecard and each indicator's history."""
+    return has_portal_role(user)
+
+
+def can_record_indicator_value(user, indicator) -> bool:
+    """Record a value: the indicator's owner (while they have a role) and administrators."""
+    if is_administrator(user):
+        return True
+    return has_portal_role(user) and indicator.owner_id == user.pk
+
+
+def can_import_indicator_values(user) -> bool:
+    """Import many indicators' values at once (the admin's import): administrators."""
+    return is_administrator(user)

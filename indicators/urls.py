@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from indicators import views
 
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.scorecard, name="scorecard"),
+    path("<int:pk>/", views.indicator_detail, name="detail"),
+]

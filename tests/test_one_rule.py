@@ -25,6 +25,7 @@ APPS = [
     "core",
     "dashboard",
     "demo",
+    "indicators",
     "reminders",
     "reporting",
     "themes",
@@ -209,6 +210,11 @@ ONE_HOME = {
     r"^def locked_up_to\(": "actionplan/window.py",
     r"^def active_strategy\(": "themes/selectors.py",
     r"^def refresh\(": "actionplan/derived.py",
+    # An indicator's RAG, direction of travel and end-of-quarter figure.
+    r"^def rag\(": "indicators/rules.py",
+    r"^def direction\(": "indicators/rules.py",
+    r"^def reading_at\(": "indicators/rules.py",
+    r"^def tolerance_amount\(": "indicators/rules.py",
     r"\.objects\.bulk_create\(rows": "actionplan/derived.py",  # the only writer of the state table
     r"update\((latest_update|.*\[\"latest_update\"\])": "actionplan/derived.py",  # ...and of the pointer
 }

@@ -244,4 +244,27 @@ MATRIX: dict[str, dict] = {
         "GET": api(everyone()),
         "DELETE": api(administrators(405)),
     },
+    # --- indicators ---
+    "indicators:scorecard": {"path": "/indicators/", "GET": everyone(), "POST": everyone(405)},
+    # An empty form: the owner and administrators see its errors (200), nothing is stored.
+    "indicators:detail": {
+        "path": "/indicators/{indicator}/",
+        "GET": everyone(),
+        "POST": lead_and_administrators(200),
+        "DELETE": everyone(405),
+    },
+    "api:indicator-list": {"path": "/api/v1/indicators/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:indicator-detail": {
+        "path": "/api/v1/indicators/{indicator}/",
+        "GET": api(everyone()),
+        "PUT": api(everyone(405)),
+        "DELETE": api(everyone(405)),
+    },
+    "api:indicator-values": {
+        "path": "/api/v1/indicators/{indicator}/values/",
+        "GET": api(everyone()),
+        # An empty body: the owner and administrators get per-field errors (400), nothing is stored.
+        "POST": api(lead_and_administrators(400)),
+        "DELETE": api(everyone(405)),
+    },
 }

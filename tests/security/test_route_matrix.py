@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts import roles
 from actionplan.factories import ActionFactory, UpdateFactory
+from indicators.factories import IndicatorFactory
 from reporting.models import BoardReport
 from tests.security.permission_matrix import ADMIN_PREFIX, MATRIX, ROLES, SIGN_IN
 
@@ -89,6 +90,9 @@ def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
         "theme": theme.pk,
         "plan": plan.pk,
         "partner": maidstone.pk,
+        # --- indicators ---
+        # {indicator} is owned by the officer (who records its values, as administrators do).
+        "indicator": IndicatorFactory(strategy=strategy, theme=theme, owner=action.lead_officer).pk,
     }
 
 
