@@ -123,3 +123,23 @@ def can_sign_off(user, update, *, theme_ids: set[int] | None | bool = False) -> 
         return False
     themes = approved_theme_ids(user) if theme_ids is False else theme_ids
     return themes is None or update.action.theme_id in themes
+
+
+# --- risks ---
+
+
+def can_view_risks(user) -> bool:
+    """Read the risk register, its heat map and each risk's page: anyone with a role."""
+    return has_portal_role(user)
+
+
+def can_review_risk(user, risk) -> bool:
+    """Add a quarterly review of `risk`: its owner (while they hold a role), or an administrator."""
+    if is_administrator(user):
+        return True
+    return has_portal_role(user) and risk.owner_id == user.pk
+
+
+def can_manage_risks(user) -> bool:
+    """Set up risks, their bands and further actions; import and export the register."""
+    return is_administrator(user)
