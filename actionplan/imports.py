@@ -205,7 +205,8 @@ def _header_key(text) -> str | None:
     return _ALIASES.get(words)
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as trimmed text, numbers as written, the export's formula guard taken off."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -240,7 +241,7 @@ class _Checker:
 
     def check(self, number: int, raw: dict) -> dict:
         values: dict = {}
-        text = {key: _cell_text(raw.get(key)) for key in HEADERS}
+        text = {key: cell_text(raw.get(key)) for key in HEADERS}
         for key, header, required in COLUMNS:
             if required and not text[key]:
                 self.problem(number, key, f"{header} is required.")
@@ -318,7 +319,7 @@ class _Checker:
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = _cell_text(value)
+        text = cell_text(value)
         for fmt in _DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(text, fmt).date()
@@ -339,7 +340,7 @@ class _Checker:
 
 def check_rows(plan: ActionPlan, table: list[tuple[int, list]]) -> tuple[list[_Row], list[str]]:
     """Every row's values, or ImportFailed with every problem found."""
-    rows = [(n, cells) for n, cells in table if any(_cell_text(c) for c in cells)]
+    rows = [(n, cells) for n, cells in table if any(cell_text(c) for c in cells)]
     if not rows:
         raise ImportFailed([Problem(None, None, "The file is empty.")])
     header_number, header_cells = rows[0]
@@ -349,8 +350,8 @@ def check_rows(plan: ActionPlan, table: list[tuple[int, list]]) -> tuple[list[_R
         key = _header_key(cell)
         if key and key not in columns.values():
             columns[index] = key
-        elif _cell_text(cell) and _cell_text(cell) not in STATE_HEADERS:
-            ignored.append(_cell_text(cell))
+        elif cell_text(cell) and cell_text(cell) not in STATE_HEADERS:
+            ignored.append(cell_text(cell))
     missing = [header for key, header, required in COLUMNS if required and key not in columns.values()]
     if missing:
         expected = ", ".join(header for _, header, _ in COLUMNS)
