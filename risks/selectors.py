@@ -117,6 +117,10 @@ class Cell:
         return self.likelihood * self.impact
 
     @property
+    def likelihood_label(self) -> str:
+        return rules.likelihood_label(self.likelihood)
+
+    @property
     def label(self) -> str:
         """The cell in words: what a screen reader and a reader without colour get."""
         risks = "risk" if self.count == 1 else "risks"
