@@ -104,7 +104,8 @@ class ActionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-def _parse_if_match(header: str) -> int | None:
+def parse_if_match(header: str) -> int | None:
+    """The version an If-Match header names (an ETag such as "123"; 0 or none: None)."""
     tag = header.strip()
     if tag.startswith("W/"):
         tag = tag[2:]
@@ -179,7 +180,7 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
         seen = data.pop("based_on", None)
         if "If-Match" in request.headers:
             try:
-                seen = _parse_if_match(request.headers["If-Match"])
+                seen = parse_if_match(request.headers["If-Match"])
             except ValidationError as error:
                 errors.update(error.detail)
         # What was left out is the service's default: "no change" copies it from the last update.
