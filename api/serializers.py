@@ -180,7 +180,28 @@ class ActionSerializer(serializers.ModelSerializer):
         }
 
 
-class UpdateCreateSerializer(serializers.Serializer):
+class ValidPartsMixin:
+    """For a write serializer whose rules a service checks: the valid parts of a bad body."""
+
+    def valid_parts(self) -> dict | None:
+        """After is_valid() failed: the fields that are valid on their own (None if the body
+        is not an object). The service checks these too, so a client hears of every problem at once."""
+        if not isinstance(self.initial_data, Mapping):
+            return None
+        values = {}
+        for name, field in self.fields.items():
+            if name in self.errors:
+                continue
+            try:
+                value = field.run_validation(field.get_value(self.initial_data))
+                check = getattr(self, f"validate_{name}", None)
+                values[field.source] = check(value) if check else value
+            except (serializers.ValidationError, SkipField):
+                continue
+        return values
+
+
+class UpdateCreateSerializer(ValidPartsMixin, serializers.Serializer):
     """A new progress update: its fields' formats. The rules (RAG needed unless completed,
     commentary for amber and red, which quarters are open...) are actionplan.services'."""
 
@@ -255,23 +276,6 @@ class UpdateCreateSerializer(serializers.Serializer):
         if partner is None:
             raise serializers.ValidationError(f"There is no partner called {value!r}.")
         return partner
-
-    def valid_parts(self) -> dict | None:
-        """After is_valid() failed: the fields that are valid on their own (None if the body
-        is not an object). The service checks these too, so a client hears of every problem at once."""
-        if not isinstance(self.initial_data, Mapping):
-            return None
-        values = {}
-        for name, field in self.fields.items():
-            if name in self.errors:
-                continue
-            try:
-                value = field.run_validation(field.get_value(self.initial_data))
-                check = getattr(self, f"validate_{name}", None)
-                values[field.source] = check(value) if check else value
-            except (serializers.ValidationError, SkipField):
-                continue
-        return values
 
 
 class ConflictSerializer(serializers.Serializer):
