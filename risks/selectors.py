@@ -175,7 +175,9 @@ def heat_map(rows: list[RiskRow], band_list: tuple[rules.Band, ...]) -> list[lis
     ]
 
 
-def register(strategy, *, quarter: Quarter | None = None, filters: Filters | None = None) -> Register:
+def register(
+    strategy, *, quarter: Quarter | None = None, filters: Filters | None = None, only: Risk | None = None
+) -> Register:
     """The strategy's risks as at the end of `quarter` (None: the current quarter), filtered.
 
     Four queries whatever the number of risks and reviews: the bands, the risks with
@@ -196,6 +198,8 @@ def register(strategy, *, quarter: Quarter | None = None, filters: Filters | Non
         )
         .order_by("theme__number", "reference")
     )
+    if only is not None:
+        risks = risks.filter(pk=only.pk)
     if filters.theme is not None:
         risks = risks.filter(theme=filters.theme)
     if filters.owner is not None:
@@ -220,6 +224,15 @@ def register(strategy, *, quarter: Quarter | None = None, filters: Filters | Non
     return Register(
         strategy, quarter, rows, band_list, unfiltered=len(all_rows), heat_rows=heat_map(rows, band_list)
     )
+
+
+def risk_row(risk: Risk, *, quarter: Quarter | None = None) -> RiskRow:
+    """One risk as the register shows it at `quarter` (None: now); not reviewed when it is not
+    on that quarter's register."""
+    rows = register(risk.strategy, quarter=quarter, only=risk).rows
+    if rows:
+        return rows[0]
+    return RiskRow(risk=risk, review=None, previous=None, band=rules.UNBANDED, pending=False)
 
 
 # --- one risk -------------------------------------------------------------------------

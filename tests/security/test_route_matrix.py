@@ -71,7 +71,7 @@ def people(officer, colleague, councillor, board_member, approver, administrator
 
 
 @pytest.fixture
-def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
+def objects(action, colleague, strategy, theme, plan, maidstone, administrator, risk_placeholders):
     other_action = ActionFactory(plan=plan, theme=theme, lead_officer=colleague, reference="9.1")
     report = BoardReport(
         strategy=strategy, period=20222, state=BoardReport.State.READY, requested_by=administrator
@@ -89,6 +89,7 @@ def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
         "theme": theme.pk,
         "plan": plan.pk,
         "partner": maidstone.pk,
+        **risk_placeholders,
     }
 
 
@@ -178,3 +179,16 @@ def test_signed_in_user_without_a_role_sees_nothing(stranger, objects):
 def test_roles_fixture_covers_every_portal_role(people):
     groups = {g for user in people.values() if user for g in user.groups.values_list("name", flat=True)}
     assert groups == set(roles.ROLES)
+
+
+# --- risks ---
+
+
+@pytest.fixture
+def risk_placeholders(strategy, theme, officer):
+    """{risk}: a risk the officer owns, with one counted review."""
+    from risks.factories import ReviewFactory, RiskFactory
+
+    risk = RiskFactory(strategy=strategy, theme=theme, owner=officer, reference="R1")
+    ReviewFactory(risk=risk, period=20222)
+    return {"risk": risk.pk}
