@@ -103,8 +103,10 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.Serializer):
-    """One update awaiting the caller's sign-off, with what it changes."""
+    """One update awaiting the caller's sign-off, with what it changes (a risk review's entry
+    has `kind` "review", `review` and `risk_reference` in place of the update's)."""
 
+    kind = serializers.CharField(read_only=True, default="update")
     update = UpdateSerializer(source="update_data")
     action_reference = serializers.CharField()
     theme = serializers.IntegerField()
@@ -113,6 +115,9 @@ class ApprovalSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        required=False, max_length=20, help_text='What is decided: "update" (the default) or "review".'
+    )
     decision = serializers.ChoiceField(choices=["approve", "return"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

@@ -7,3 +7,9 @@ class RisksConfig(AppConfig):
     name = "risks"
     verbose_name = "Risk register"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from approvals import kinds
+        from risks import sign_off
+
+        kinds.register(sign_off.kind())

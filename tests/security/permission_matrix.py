@@ -261,4 +261,9 @@ MATRIX: dict[str, dict] = {
         # An empty body: the owner and administrators get per-field errors (400), nothing is stored.
         "POST": api(lead_and_administrators(400)),
     },
+    "approvals:return-item": {
+        "path": "/approvals/review/{review}/return/",
+        "GET": approvers(),
+        "POST": approvers(200),
+    },
 }

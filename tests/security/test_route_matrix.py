@@ -186,9 +186,11 @@ def test_roles_fixture_covers_every_portal_role(people):
 
 @pytest.fixture
 def risk_placeholders(strategy, theme, officer):
-    """{risk}: a risk the officer owns, with one counted review."""
+    """{risk}: a risk the officer owns, with one counted review; {review}: the officer's
+    review of it, awaiting sign-off."""
     from risks.factories import ReviewFactory, RiskFactory
 
     risk = RiskFactory(strategy=strategy, theme=theme, owner=officer, reference="R1")
     ReviewFactory(risk=risk, period=20222)
-    return {"risk": risk.pk}
+    submitted = ReviewFactory(risk=risk, period=20223, needs_sign_off=True)
+    return {"risk": risk.pk, "review": submitted.pk}
