@@ -28,6 +28,7 @@ from actionplan.models import Action, ActionPlan, ProgressUpdate, QuarterLock
 from core.quarters import Quarter, year_quarters
 from demo import catalogue as cat
 from demo import history
+from demo import risks as demo_risks
 from demo.story import DEMO_TODAY, PLAN_YEARS, ActionSpec, UpdateSpec, board_report_on, build_specs
 from reporting.models import Recipient
 from themes.models import PartnerAuthority, Strategy, Theme
@@ -60,6 +61,7 @@ def load(*, scale: int = 1, reports: bool = True, log=print) -> dict[str, int]:
         # Indicators and risks come before the locks, so each reported quarter holds them.
         # indicators demo
         # risks demo
+        created["risks"] = demo_risks.load(strategy, users, scale=scale)
         for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED]:
             # Each reported quarter was locked when its board report went, inside the
             # demo's timeline (a report of a locked quarter prints its own lock's date),

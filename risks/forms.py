@@ -43,7 +43,9 @@ class RegisterFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.strategy = strategy
         quarters = list(reversed(strategy.quarters(up_to=clock.current_quarter())))
-        self.fields["quarter"].choices = [("", "Now")] + [(q.code, q.label) for q in quarters]
+        self.fields["quarter"].choices = [("", f"{clock.reporting_quarter().label}: reviews due now")] + [
+            (q.code, q.label) for q in quarters
+        ]
         self.fields["theme"].choices = [("", "Any")] + [
             (t.number, f"{t.number}. {t.title}") for t in strategy.themes.order_by("number")
         ]
@@ -61,7 +63,7 @@ class RegisterFilterForm(forms.Form):
     @property
     def as_at(self) -> Quarter:
         code = self.cleaned_data.get("quarter") if self.is_valid() else None
-        return Quarter.from_code(code) if code else clock.current_quarter()
+        return Quarter.from_code(code) if code else clock.reporting_quarter()
 
     def filters(self) -> selectors.Filters:
         data = self.cleaned_data

@@ -178,12 +178,13 @@ def heat_map(rows: list[RiskRow], band_list: tuple[rules.Band, ...]) -> list[lis
 def register(
     strategy, *, quarter: Quarter | None = None, filters: Filters | None = None, only: Risk | None = None
 ) -> Register:
-    """The strategy's risks as at the end of `quarter` (None: the current quarter), filtered.
+    """The strategy's risks as at the end of `quarter` (None: the reporting quarter, whose
+    reviews are due now: clock.reporting_quarter), filtered.
 
     Four queries whatever the number of risks and reviews: the bands, the risks with
     their two review ids and whether a review waits for sign-off, and the reviews.
     """
-    quarter = quarter or clock.current_quarter()
+    quarter = quarter or clock.reporting_quarter()
     filters = filters or Filters()
     band_list = bands(strategy)
     risks = (
@@ -227,8 +228,8 @@ def register(
 
 
 def risk_row(risk: Risk, *, quarter: Quarter | None = None) -> RiskRow:
-    """One risk as the register shows it at `quarter` (None: now); not reviewed when it is not
-    on that quarter's register."""
+    """One risk as the register shows it at `quarter` (None: the reporting quarter); not
+    reviewed when it is not on that quarter's register."""
     rows = register(risk.strategy, quarter=quarter, only=risk).rows
     if rows:
         return rows[0]

@@ -165,7 +165,7 @@ def _item(review: RiskReview, changes_: list, user):
         kind=KINDS["review"],
         obj=review,
         theme=review.risk.theme,
-        subject=f"Risk {review.risk.reference} {review.risk.title}",
+        subject=f"{review.risk.reference} {review.risk.title}",
         url=review.risk.get_absolute_url(),
         detail=f"likelihood {review.likelihood}, impact {review.impact}, score {review.score}",
         changes=changes_,

@@ -65,7 +65,11 @@ def register(request: HttpRequest) -> HttpResponse:
 def _as_at_words(form: RegisterFilterForm) -> str:
     chosen = form.cleaned_data.get("quarter") if form.is_valid() else None
     quarter = form.as_at
-    return f"as at the end of {quarter.label}" if chosen else f"now ({quarter.label})"
+    return (
+        f"as at the end of {quarter.label}"
+        if chosen
+        else f"as at the end of {quarter.label}, whose reviews are due now"
+    )
 
 
 @require_GET

@@ -26,8 +26,8 @@ def test_the_register_lists_risks_with_score_band_and_movement(client, councillo
     assert page.status_code == 200
     text = page.content.decode()
     assert "Ransomware attack" in text
-    assert "→</span> Unchanged" in text  # now is Q4: not reviewed yet, so unchanged since Q3
-    assert "↑</span> Risen" in client.get("/risks/?quarter=20223").content.decode()
+    assert "↑</span> Risen" in text  # the reporting quarter, Q3, by default
+    assert "→</span> Unchanged" in client.get("/risks/?quarter=20224").content.decode()  # Q3's stands
     assert 'aria-label="1 risk with likelihood 4 Likely and impact 5 Catastrophic: score 20, high"' in text
 
 

@@ -113,7 +113,7 @@ def test_a_new_review_changes_the_cached_dashboard(client, councillor, risks, pl
     UpdateFactory(action=action, period=Q3.code)
     client.force_login(councillor)
     assert "<strong>1</strong> high risk</a>" in client.get("/").content.decode()
-    ReviewFactory(risk=risks[1], period=Quarter(2022, 4).code, likelihood=5, impact=5, commentary="x")
+    ReviewFactory(risk=risks[1], period=Q3.code, likelihood=5, impact=5, commentary="A correction.")
     assert "<strong>2</strong> high risks</a>" in client.get("/").content.decode()
 
 

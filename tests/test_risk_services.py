@@ -138,8 +138,10 @@ def test_the_register_as_at_a_past_quarter_shows_that_quarters_scores(risk, stra
     assert (at_q2.score, at_q2.band.level, at_q2.outside_appetite) == (16, "high", True)
     assert (at_q3.score, at_q3.band.level, at_q3.movement.key) == (8, "medium", "down")
     assert at_q3.previous.score == 16
-    now = selectors.register(strategy).rows[0]  # Q4: not reviewed yet, Q3's stands, unchanged since Q3
-    assert (now.score, now.movement.key, now.reviewed_this_quarter) == (8, "unchanged", False)
+    now = selectors.register(strategy).rows[0]  # the reporting quarter, Q3, by default
+    assert (now.score, now.movement.key, now.reviewed_this_quarter) == (8, "down", True)
+    at_q4 = selectors.register(strategy, quarter=Q4).rows[0]  # not reviewed yet: Q3's stands
+    assert (at_q4.score, at_q4.movement.key, at_q4.reviewed_this_quarter) == (8, "unchanged", False)
 
 
 def test_a_risk_identified_later_or_closed_earlier_is_not_in_the_register(strategy, theme, officer):

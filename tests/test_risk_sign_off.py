@@ -155,7 +155,7 @@ def test_the_digest_counts_reviews_too(risk, officer, approver, action):
     assert digest_services.digests_send() == 1
     (message,) = [m for m in mail.outbox if approver.email in m.to[0]]
     assert message.subject == "1 update and 1 risk review await your sign-off"
-    assert "Risk review: Risk R1 Ransomware attack" in message.body
+    assert "Risk review: R1 Ransomware attack" in message.body
 
 
 def test_every_kind_is_registered():
