@@ -298,3 +298,42 @@ class ReviewSignOff(models.Model):
     def __str__(self):
         text = f"{self.get_decision_display()} risk review {self.review_id}"
         return f"{text}: {self.reason}" if self.reason else text
+
+
+class ReviewReminder(models.Model):
+    """One e-mail of one reminder step (reminders.models.Reminder.Step) to one person about
+    the risk reviews they owe for one quarter, claimed (inserted) before it is sent: the
+    unique constraint makes a second run of the step find it and send nothing."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed (reviews received)"
+
+    strategy = models.ForeignKey("themes.Strategy", on_delete=models.CASCADE, related_name="review_reminders")
+    period = models.PositiveIntegerField(help_text="The quarter the reviews are for.")
+    step = models.CharField(
+        max_length=12, help_text="first, due or escalation (reminders.models.Reminder.Step)."
+    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(help_text="The address it was sent to.")
+    risks = models.ManyToManyField(Risk, related_name="reminders", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "recipient", "period", "step"], name="one_review_reminder_per_step"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step} review reminder to {self.recipient} for {Quarter.from_code(self.period).label}"

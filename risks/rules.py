@@ -166,3 +166,12 @@ def in_register(identified_on, closed_on, quarter) -> bool:
     """Whether a risk is in the register as at `quarter`: identified by its end, and not
     closed before it began."""
     return identified_on <= quarter.last_day and (closed_on is None or closed_on >= quarter.first_day)
+
+
+# Which quarters a risk reviewed less often than quarterly is due a review in.
+REVIEW_QUARTERS = {"quarterly": (1, 2, 3, 4), "half_yearly": (2, 4), "annually": (4,)}
+
+
+def review_due(frequency: str, quarter) -> bool:
+    """Whether a risk reviewed at `frequency` (Risk.ReviewFrequency) owes a review for `quarter`."""
+    return quarter.number in REVIEW_QUARTERS[frequency]
