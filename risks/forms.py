@@ -181,6 +181,6 @@ class ReviewForm(forms.Form):
             links.append(("quarter", error))
         for name in self.fields:
             for error in self.errors.get(name, []):
-                anchor = f"id_{name}" if name in ("controls", "commentary") else f"id_{name}_0"
+                anchor = f"id_{name}" if name in ("controls", "commentary") else f"id_{name}_1"
                 links.append((anchor, error))
         return links
