@@ -119,10 +119,43 @@ def can_sign_off(user, update, *, theme_ids: set[int] | None | bool = False) -> 
     """Approve or return `update`: an administrator or an approver of its action's theme,
     and never its author (nobody signs off their own update). `theme_ids` is
     approved_theme_ids(user) when the caller already has it (one query for many updates)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or update.author_id == user.pk:
+    return may_sign_off(
+        user, author_id=update.author_id, theme_id=update.action.theme_id, theme_ids=theme_ids
+    )
+
+
+def may_sign_off(user, *, author_id: int, theme_id: int, theme_ids: set[int] | None | bool = False) -> bool:
+    """The sign-off rule for anything submitted (an update, a risk review...): an
+    administrator or an approver of its theme, and never its author."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or author_id == user.pk:
         return False
     themes = approved_theme_ids(user) if theme_ids is False else theme_ids
-    return themes is None or update.action.theme_id in themes
+    return themes is None or theme_id in themes
+
+
+# --- risks ---
+
+
+def can_view_risks(user) -> bool:
+    """Read the risk register, its heat map and each risk's page: anyone with a role."""
+    return has_portal_role(user)
+
+
+def can_review_risk(user, risk) -> bool:
+    """Add a quarterly review of `risk`: its owner (while they hold a role), or an administrator."""
+    if is_administrator(user):
+        return True
+    return has_portal_role(user) and risk.owner_id == user.pk
+
+
+def can_manage_risks(user) -> bool:
+    """Set up risks, their bands and further actions; import and export the register."""
+    return is_administrator(user)
+
+
+def can_sign_off_review(user, review, *, theme_ids: set[int] | None | bool = False) -> bool:
+    """Approve or return a risk review: may_sign_off, for its risk's theme."""
+    return may_sign_off(user, author_id=review.author_id, theme_id=review.risk.theme_id, theme_ids=theme_ids)
 
 
 # --- indicators ---

@@ -16,6 +16,7 @@ APPROVER = "Approver"
 ROLES = [ADMINISTRATOR, OFFICER, COMMITTEE_MEMBER, BOARD_MEMBER, APPROVER]
 
 _DOMAIN_APPS = ["themes", "actionplan", "reporting", "accounts"]
+_DOMAIN_APPS += ["risks"]  # the risk register: administrators set it up in the admin
 _READ_MODELS = [
     "partnerauthority",
     "strategy",

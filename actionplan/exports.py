@@ -55,7 +55,7 @@ def export_rows(plan: ActionPlan) -> list[list]:
     return rows
 
 
-def _safe(value) -> str:
+def safe_cell(value) -> str:
     """A spreadsheet must show a cell, never run it as a formula (CSV injection)."""
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -64,26 +64,36 @@ def _safe(value) -> str:
 
 
 def export_csv(plan: ActionPlan) -> bytes:
+    return csv_bytes(HEADER_ROW, export_rows(plan))
+
+
+def export_xlsx(plan: ActionPlan) -> bytes:
+    return xlsx_bytes(f"Actions {plan.year_label.replace('/', '-')}", HEADER_ROW, export_rows(plan))
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """A CSV file of `rows` under `header`, every cell made safe to open (safe_cell)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER_ROW)
-    for row in export_rows(plan):
-        writer.writerow([_safe(value) for value in row])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
     # With a byte order mark, Excel opens the file as UTF-8 and keeps accents.
     return out.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(plan: ActionPlan) -> bytes:
+def xlsx_bytes(title: str, header: list[str], rows: list[list]) -> bytes:
+    """An Excel workbook of `rows` under a bold `header`: dates as dates, text never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=False)
     sheet = workbook.active
-    sheet.title = f"Actions {plan.year_label.replace('/', '-')}"
-    sheet.append(HEADER_ROW)
+    sheet.title = title
+    sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in export_rows(plan):
+    for row in rows:
         # A workbook cannot hold control characters (openpyxl refuses the whole file); updates
         # lose them on the way in (actionplan.services), but older rows and admin edits may not.
         sheet.append([without_controls(v) if isinstance(v, str) else v for v in row])

@@ -103,8 +103,10 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class ApprovalSerializer(serializers.Serializer):
-    """One update awaiting the caller's sign-off, with what it changes."""
+    """One update awaiting the caller's sign-off, with what it changes (a risk review's entry
+    has `kind` "review", `review` and `risk_reference` in place of the update's)."""
 
+    kind = serializers.CharField(read_only=True, default="update")
     update = UpdateSerializer(source="update_data")
     action_reference = serializers.CharField()
     theme = serializers.IntegerField()
@@ -113,6 +115,9 @@ class ApprovalSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        required=False, max_length=20, help_text='What is decided: "update" (the default) or "review".'
+    )
     decision = serializers.ChoiceField(choices=["approve", "return"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -180,7 +185,28 @@ class ActionSerializer(serializers.ModelSerializer):
         }
 
 
-class UpdateCreateSerializer(serializers.Serializer):
+class ValidPartsMixin:
+    """For a write serializer whose rules a service checks: the valid parts of a bad body."""
+
+    def valid_parts(self) -> dict | None:
+        """After is_valid() failed: the fields that are valid on their own (None if the body
+        is not an object). The service checks these too, so a client hears of every problem at once."""
+        if not isinstance(self.initial_data, Mapping):
+            return None
+        values = {}
+        for name, field in self.fields.items():
+            if name in self.errors:
+                continue
+            try:
+                value = field.run_validation(field.get_value(self.initial_data))
+                check = getattr(self, f"validate_{name}", None)
+                values[field.source] = check(value) if check else value
+            except (serializers.ValidationError, SkipField):
+                continue
+        return values
+
+
+class UpdateCreateSerializer(ValidPartsMixin, serializers.Serializer):
     """A new progress update: its fields' formats. The rules (RAG needed unless completed,
     commentary for amber and red, which quarters are open...) are actionplan.services'."""
 
@@ -255,23 +281,6 @@ class UpdateCreateSerializer(serializers.Serializer):
         if partner is None:
             raise serializers.ValidationError(f"There is no partner called {value!r}.")
         return partner
-
-    def valid_parts(self) -> dict | None:
-        """After is_valid() failed: the fields that are valid on their own (None if the body
-        is not an object). The service checks these too, so a client hears of every problem at once."""
-        if not isinstance(self.initial_data, Mapping):
-            return None
-        values = {}
-        for name, field in self.fields.items():
-            if name in self.errors:
-                continue
-            try:
-                value = field.run_validation(field.get_value(self.initial_data))
-                check = getattr(self, f"validate_{name}", None)
-                values[field.source] = check(value) if check else value
-            except (serializers.ValidationError, SkipField):
-                continue
-        return values
 
 
 class ConflictSerializer(serializers.Serializer):

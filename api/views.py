@@ -255,50 +255,50 @@ class ApprovalsView(PortalViewMixin, generics.GenericAPIView):
             raise PermissionDenied("You do not sign off updates.")
 
     @extend_schema(
-        summary="Updates awaiting the caller's sign-off", responses={200: s.ApprovalSerializer(many=True)}
+        summary="What awaits the caller's sign-off",
+        description='Every kind (approvals.kinds): progress updates (`"kind": "update"`, with `update`) '
+        'and risk reviews (`"kind": "review"`, with `review`), each with what it changes.',
+        responses={200: s.ApprovalSerializer(many=True)},
     )
     def get(self, request):
-        from actionplan import sign_off
+        from approvals import kinds
 
         self._require_approver(request)
-        items = [
-            {
-                "update_data": item.update,
-                "action_reference": item.update.action.reference,
-                "theme": group.theme.number,
-                "own": item.own,
-                "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
-            }
-            for group in sign_off.queue(request.user)
-            for item in group.items
-        ]
-        return Response({"count": len(items), "results": s.ApprovalSerializer(items, many=True).data})
+        items = [item.kind.api_data(item) for group in kinds.queue(request.user) for item in group.items]
+        return Response({"count": len(items), "results": items})
 
 
 class ApprovalDecisionView(ApprovalsView):
     http_method_names = ["post", "options"]
 
     @extend_schema(
-        summary="Approve or return one update",
+        summary="Approve or return one update or risk review",
+        description='`kind` says which (default "update"; "review" for a risk review).',
         request=s.DecisionSerializer,
         responses={200: s.UpdateSerializer, 403: OpenApiResponse(description="Your own, or not your theme"),
                    409: OpenApiResponse(description="Already decided")},
     )  # fmt: skip
     def post(self, request, pk):
         from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-        from rest_framework.exceptions import PermissionDenied
+        from rest_framework.exceptions import NotFound, PermissionDenied
 
         from actionplan import sign_off
+        from approvals import kinds
 
         self._require_approver(request)
-        update = get_object_or_404(ProgressUpdate.objects.select_related("action", "author"), pk=pk)
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        kind = kinds.get(form.validated_data.get("kind") or "update")
+        if kind is None:
+            raise ValidationError({"kind": [f"Say one of: {', '.join(kinds.KINDS)}."]})
+        record = kind.fetch([pk])
+        if not record:
+            raise NotFound(f"There is no {kind.noun} {pk}.")
         decision = "approved" if form.validated_data["decision"] == "approve" else "returned"
         try:
-            sign_off.update_decide(
+            kind.decide(
                 user=request.user,
-                updates=[update],
+                objects=record,
                 decision=decision,
                 reason=form.validated_data.get("reason", ""),
             )
@@ -306,8 +306,7 @@ class ApprovalDecisionView(ApprovalsView):
             raise PermissionDenied(str(exc)) from exc
         except sign_off.AlreadyDecided as exc:
             return error_response(str(exc), status_code=status.HTTP_409_CONFLICT, code="already_decided")
-        update = ProgressUpdate.objects.select_related("partner", "author", "sign_off").get(pk=pk)
-        return Response(s.UpdateSerializer(update).data)
+        return Response(kind.api_record(pk))
 
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])

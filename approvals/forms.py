@@ -1,4 +1,4 @@
-"""The queue's two forms: approve the chosen updates, and return one with a reason."""
+"""The queue's form to return an update or a risk review with a reason."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
@@ -19,9 +19,9 @@ class ReturnForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, noun: str = "update", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].widget.attrs["maxlength"] = SignOff._meta.get_field("reason").max_length
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Field.textarea("reason"), Button("submit", "Return the update"))
+        self.helper.layout = Layout(Field.textarea("reason"), Button("submit", f"Return the {noun}"))

@@ -8,7 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from accounts import access
-from actionplan import sign_off
+from approvals import kinds
 from approvals.models import SignOffDigest
 from core import clock, emails
 
@@ -22,9 +22,10 @@ def approvers():
 
 
 def digest_send(*, user) -> SignOffDigest | None:
-    """Send `user` today's digest if anything awaits their sign-off (not their own) and
-    they have not had one today. Returns the row, or None when there was nothing to send."""
-    items = [item for group in sign_off.queue(user) for item in group.items if not item.own]
+    """Send `user` today's digest if anything of any kind (approvals.kinds) awaits their sign-off
+    (not their own) and they have not had one today. Returns the row, or None when there was
+    nothing to send."""
+    items = [item for group in kinds.queue(user) for item in group.items if not item.own]
     if not items:
         return None
     try:
@@ -36,7 +37,7 @@ def digest_send(*, user) -> SignOffDigest | None:
         emails.send(
             "sign_off_digest",
             [emails.address(user.display_name, user.email)],
-            {"recipient": user, "items": items},
+            {"recipient": user, "items": items, "what": kinds.phrase(items), "one": len(items) == 1},
             message_id=emails.message_id("sign-off-digest", digest.pk),
         )
     except Exception as exc:

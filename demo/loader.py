@@ -29,6 +29,7 @@ from core.quarters import Quarter, year_quarters
 from demo import catalogue as cat
 from demo import history
 from demo import indicators as demo_indicators
+from demo import risks as demo_risks
 from demo.story import DEMO_TODAY, PLAN_YEARS, ActionSpec, UpdateSpec, board_report_on, build_specs
 from reporting.models import Recipient
 from themes.models import PartnerAuthority, Strategy, Theme
@@ -62,6 +63,7 @@ def load(*, scale: int = 1, reports: bool = True, log=print) -> dict[str, int]:
         # indicators demo
         created["indicator_values"] = demo_indicators.load(strategy, users, partners, scale=scale)
         # risks demo
+        created["risks"] = demo_risks.load(strategy, users, scale=scale)
         for quarter in [q for q in _all_quarters() if q <= LAST_LOCKED]:
             # Each reported quarter was locked when its board report went, inside the
             # demo's timeline (a report of a locked quarter prints its own lock's date),

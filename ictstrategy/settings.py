@@ -299,6 +299,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.sweep_reminders",
         "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
     },
+    # --- risks: risk reviews are reminded and escalated on the updates' calendar ---
+    "send-review-reminders": {
+        "task": "risks.tasks.send_due_review_reminders",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    "sweep-review-reminders": {
+        "task": "risks.tasks.sweep_review_reminders",
+        "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
+    },
 }
 
 # Board reports (reporting.services): when the schedule sends, and how hard a

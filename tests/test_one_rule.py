@@ -28,6 +28,7 @@ APPS = [
     "indicators",
     "reminders",
     "reporting",
+    "risks",
     "themes",
 ]
 Q3, Q4 = Quarter(2022, 3), Quarter(2022, 4)
@@ -217,6 +218,9 @@ ONE_HOME = {
     r"^def tolerance_amount\(": "indicators/rules.py",
     r"\.objects\.bulk_create\(rows": "actionplan/derived.py",  # the only writer of the state table
     r"update\((latest_update|.*\[\"latest_update\"\])": "actionplan/derived.py",  # ...and of the pointer
+    r"^def band_of\(": "risks/rules.py",
+    r"^def movement\(": "risks/rules.py",
+    r"^def review_at\(": "risks/rules.py",
 }
 
 

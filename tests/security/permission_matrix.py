@@ -267,4 +267,26 @@ MATRIX: dict[str, dict] = {
         "POST": api(lead_and_administrators(400)),
         "DELETE": api(everyone(405)),
     },
+    # --- risks ---
+    "risks:register": {"path": "/risks/", "GET": everyone(), "POST": everyone(405)},
+    "risks:detail": {"path": "/risks/{risk}/", "GET": everyone(), "POST": everyone(405)},
+    # An empty review: the owner and administrators get the form back with its errors.
+    "risks:review": {
+        "path": "/risks/{risk}/review/",
+        "GET": everyone(405),
+        "POST": lead_and_administrators(200),
+    },
+    "api:risks": {"path": "/api/v1/risks/", "GET": api(everyone()), "POST": api(everyone(405))},
+    "api:risk": {"path": "/api/v1/risks/{risk}/", "GET": api(everyone()), "DELETE": api(everyone(405))},
+    "api:risk-reviews": {
+        "path": "/api/v1/risks/{risk}/reviews/",
+        "GET": api(everyone()),
+        # An empty body: the owner and administrators get per-field errors (400), nothing is stored.
+        "POST": api(lead_and_administrators(400)),
+    },
+    "approvals:return-item": {
+        "path": "/approvals/review/{review}/return/",
+        "GET": approvers(),
+        "POST": approvers(200),
+    },
 }

@@ -72,7 +72,7 @@ def people(officer, colleague, councillor, board_member, approver, administrator
 
 
 @pytest.fixture
-def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
+def objects(action, colleague, strategy, theme, plan, maidstone, administrator, risk_placeholders):
     other_action = ActionFactory(plan=plan, theme=theme, lead_officer=colleague, reference="9.1")
     report = BoardReport(
         strategy=strategy, period=20222, state=BoardReport.State.READY, requested_by=administrator
@@ -93,6 +93,7 @@ def objects(action, colleague, strategy, theme, plan, maidstone, administrator):
         # --- indicators ---
         # {indicator} is owned by the officer (who records its values, as administrators do).
         "indicator": IndicatorFactory(strategy=strategy, theme=theme, owner=action.lead_officer).pk,
+        **risk_placeholders,
     }
 
 
@@ -182,3 +183,18 @@ def test_signed_in_user_without_a_role_sees_nothing(stranger, objects):
 def test_roles_fixture_covers_every_portal_role(people):
     groups = {g for user in people.values() if user for g in user.groups.values_list("name", flat=True)}
     assert groups == set(roles.ROLES)
+
+
+# --- risks ---
+
+
+@pytest.fixture
+def risk_placeholders(strategy, theme, officer):
+    """{risk}: a risk the officer owns, with one counted review; {review}: the officer's
+    review of it, awaiting sign-off."""
+    from risks.factories import ReviewFactory, RiskFactory
+
+    risk = RiskFactory(strategy=strategy, theme=theme, owner=officer, reference="R1")
+    ReviewFactory(risk=risk, period=20222)
+    submitted = ReviewFactory(risk=risk, period=20223, needs_sign_off=True)
+    return {"risk": risk.pk, "review": submitted.pk}
