@@ -15,6 +15,7 @@ import contextlib
 import copy
 import email
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -304,7 +305,16 @@ class Worker:
             "MEDIA_ROOT": str(self.media),
         }
 
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def start(self):
+        offset = self.log_size()
         command = [sys.executable, "-m", "celery", "-A", "ictstrategy", "worker", "--loglevel=INFO"]
         command += ["--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"]
         command += [f"--hostname=faults-{os.getpid()}-{time.monotonic_ns()}@%h"]
@@ -317,9 +327,14 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait(lambda: self.process.poll() is not None or len(self.children()) >= 2, "the worker", log=self.log)
+        # Ready: the pool started and the consumer connected to the broker.
+        ready = re.compile(r"@\S+ ready\.")
+        wait(
+            lambda: self.process.poll() is not None or ready.search(self.log_since(offset)),
+            "the worker",
+            log=self.log,
+        )
         assert self.process.poll() is None, self.log.read_text()[-4000:]
-        time.sleep(1.5)  # the consumer connects after the pool starts
 
     def children(self) -> list[int]:
         result = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
@@ -402,6 +417,16 @@ def stack(faults_db, worker, redis_server, smtp, django_db_blocker, settings):
 class Stack:
     def __init__(self, db, worker, redis, smtp):
         self.db, self.worker, self.redis, self.smtp = db, worker, redis, smtp
+        self.log_offset = worker.log_size()
+
+    def succeeded(self, task: str) -> int:
+        """How many runs of `task` (e.g. "reporting.tasks.send_report") finished in this test."""
+        return len(
+            re.findall(rf"Task {re.escape(task)}\[[^]]+\] succeeded", self.worker.log_since(self.log_offset))
+        )
+
+    def wait_until_succeeded(self, task: str, times: int):
+        self.wait(lambda: self.succeeded(task) >= times, f"{times} runs of {task} to finish")
 
     def sweep(self):
         from reporting.tasks import sweep_reports
