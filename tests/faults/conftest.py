@@ -317,7 +317,8 @@ class Worker:
         offset = self.log_size()
         command = [sys.executable, "-m", "celery", "-A", "ictstrategy", "worker", "--loglevel=INFO"]
         command += ["--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        command += [f"--hostname=faults-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        self.hostname = f"faults-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
+        command += [f"--hostname={self.hostname}"]
         with open(self.log, "a") as out:
             self.process = subprocess.Popen(
                 command,
@@ -374,6 +375,29 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def idle(self) -> bool:
+        """Nothing running, reserved or waiting for its countdown (asked over the broker)."""
+        try:
+            inspect = app.control.inspect(destination=[self.hostname], timeout=1, limit=1)
+            replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        except Exception:  # noqa: BLE001 - the broker may be restarting
+            _forget_connections()
+            return False
+        if any(not reply for reply in replies):
+            return False  # no answer
+        return not any(tasks for reply in replies for tasks in reply.values())
+
+    def settle(self, ceiling: float = 30):
+        """Let what a test queued finish before its data goes: a job left running would act on
+        the next test's rows. A worker still busy after `ceiling` seconds is stopped (and the
+        next test starts a fresh one)."""
+        deadline = time.monotonic() + ceiling
+        while time.monotonic() < deadline:
+            if not self.alive() or self.idle():
+                return
+            time.sleep(0.25)
+        self.kill()
+
 
 @pytest.fixture(scope="session")
 def worker(faults_db, redis_server, smtp_server, tmp_path_factory):
@@ -408,6 +432,7 @@ def stack(faults_db, worker, redis_server, smtp, django_db_blocker, settings):
         finally:
             if redis_server.process.poll() is not None:
                 redis_server.start()
+            worker.settle()
             redis_server.flush()
             if not worker.alive():
                 worker.start()

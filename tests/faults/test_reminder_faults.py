@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.faults.conftest import terminate_worker_connections
@@ -84,12 +82,16 @@ def test_a_reminder_worker_killed_mid_run_is_resent_by_the_retry(stack, officers
     stack.worker.kill_children()
     stack.smtp.delay = 0
     # The redelivered run sends the rest; the next run (beat's, the task's retry) the swept one.
-    deadline = time.monotonic() + 60
-    while not _all_sent() and time.monotonic() < deadline:
+    runs = 1
+
+    def next_run():
+        nonlocal runs
         stack.sweep_reminders()
-        time.sleep(2)
         tasks.send_due_reminders.delay()
-    assert _all_sent()
+        runs += 1
+
+    stack.wait(_all_sent, "every reminder sent", sweep=next_run)
+    stack.wait_until_succeeded("reminders.tasks.send_due_reminders", runs)  # none left running
     # At least once where the worker died mid-send, with the reminder's one Message-ID.
     for address in officers:
         ids = {m["Message-ID"] for m in stack.smtp.to(address)}
@@ -111,12 +113,15 @@ def test_broker_down_when_an_officer_is_reminded_now(stack, officers, client):
     page = client.post("/reminders/missing/remind/", remind, follow=True)
     assert page.status_code == 200
     assert "The job queue could not be reached, so the reminder to" in page.content.decode()
-    reminder = Reminder.objects.get()
+    manual = Reminder.objects.filter(step="manual")
+    reminder = manual.get()
     assert reminder.state == "failed" and "could not be reached" in reminder.error
     stack.redis.start()
     page = client.post("/reminders/missing/remind/", remind, follow=True)
     assert "Reminder on its way to" in page.content.decode()
-    stack.wait(lambda: Reminder.objects.get().state == "sent", "the reminder sent")
-    assert Reminder.objects.count() == 1
-    (message,) = stack.smtp.to(officers[0])
-    assert message["Message-ID"] == f"<reminder-{reminder.pk}@example.gov.uk>"
+    stack.wait(lambda: manual.get().state == "sent", "the reminder sent")
+    assert manual.count() == 1
+    copies = [
+        m for m in stack.smtp.to(officers[0]) if m["Message-ID"] == f"<reminder-{reminder.pk}@example.gov.uk>"
+    ]
+    assert len(copies) == 1
