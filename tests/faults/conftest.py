@@ -292,6 +292,7 @@ class Worker:
         self.media, self.log = tmp / "media", tmp / "worker.log"
         self.media.mkdir(exist_ok=True)
         self.process = None
+        self.children_killed = False
 
     def env(self):
         return {
@@ -319,6 +320,7 @@ class Worker:
         command += ["--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"]
         self.hostname = f"faults-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
         command += [f"--hostname={self.hostname}"]
+        self.children_killed = False
         with open(self.log, "a") as out:
             self.process = subprocess.Popen(
                 command,
@@ -343,6 +345,7 @@ class Worker:
 
     def kill_children(self):
         """What the out-of-memory killer does: the pool's processes die, the main one lives."""
+        self.children_killed = True
         for pid in self.children():
             os.kill(pid, signal.SIGKILL)
 
@@ -433,6 +436,11 @@ def stack(faults_db, worker, redis_server, smtp, django_db_blocker, settings):
             if redis_server.process.poll() is not None:
                 redis_server.start()
             worker.settle()
+            if worker.children_killed:
+                # A pool whose processes were killed and replaced can make Celery 5.6.3's
+                # worker exit at its next broker reconnection ("file descriptor is None",
+                # docs/reports.md "Faults"): the next test gets a fresh worker.
+                worker.kill()
             redis_server.flush()
             if not worker.alive():
                 worker.start()
