@@ -267,9 +267,41 @@ def reminder_send_now(*, strategy: Strategy, quarter: Quarter, officer, requeste
             )
             reminder.actions.set(actions)
     except IntegrityError:
-        raise ValidationError(f"{officer.display_name} has already been reminded today.") from None
+        # Today's reminder failed (the queue was down, the e-mail refused): this is its retry.
+        reminder = Reminder.objects.filter(
+            strategy=strategy,
+            period=quarter.code,
+            step=Step.MANUAL,
+            recipient=officer,
+            day=clock.today(),
+            state=State.FAILED,
+        ).first()
+        if reminder is None:
+            raise ValidationError(f"{officer.display_name} has already been reminded today.") from None
+        reminder.actions.set(actions)
 
+    transaction.on_commit(lambda: _enqueue_reminder(reminder))
+    return reminder
+
+
+QUEUE_DOWN = (
+    "The job queue could not be reached, so the reminder to {name} was not sent ({error}). "
+    "Try again once the queue (the broker) is back."
+)
+
+
+def _enqueue_reminder(reminder: Reminder) -> None:
+    """Queue the e-mail; a broker that cannot be reached fails the reminder with the reason
+    (never left "pending" with nothing queued) and says so (ValidationError), so asking
+    again once the broker is back sends it."""
     from reminders.tasks import send_reminder
 
-    transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
-    return reminder
+    try:
+        send_reminder.delay(reminder.pk)
+    except Exception as exc:  # noqa: BLE001 - kombu, redis and socket errors alike
+        log.error("Could not queue reminder %s: %s", reminder.pk, exc)
+        error = QUEUE_DOWN.format(name=reminder.recipient.display_name, error=f"{type(exc).__name__}: {exc}")
+        Reminder.objects.filter(pk=reminder.pk, state__in=[State.PENDING, State.FAILED]).update(
+            state=State.FAILED, error=error[:1000]
+        )
+        raise ValidationError(error) from exc

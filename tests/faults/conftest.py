@@ -15,6 +15,7 @@ import contextlib
 import copy
 import email
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -291,6 +292,7 @@ class Worker:
         self.media, self.log = tmp / "media", tmp / "worker.log"
         self.media.mkdir(exist_ok=True)
         self.process = None
+        self.children_killed = False
 
     def env(self):
         return {
@@ -304,10 +306,21 @@ class Worker:
             "MEDIA_ROOT": str(self.media),
         }
 
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def start(self):
+        offset = self.log_size()
         command = [sys.executable, "-m", "celery", "-A", "ictstrategy", "worker", "--loglevel=INFO"]
         command += ["--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        command += [f"--hostname=faults-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        self.hostname = f"faults-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
+        command += [f"--hostname={self.hostname}"]
+        self.children_killed = False
         with open(self.log, "a") as out:
             self.process = subprocess.Popen(
                 command,
@@ -317,9 +330,14 @@ class Worker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait(lambda: self.process.poll() is not None or len(self.children()) >= 2, "the worker", log=self.log)
+        # Ready: the pool started and the consumer connected to the broker.
+        ready = re.compile(r"@\S+ ready\.")
+        wait(
+            lambda: self.process.poll() is not None or ready.search(self.log_since(offset)),
+            "the worker",
+            log=self.log,
+        )
         assert self.process.poll() is None, self.log.read_text()[-4000:]
-        time.sleep(1.5)  # the consumer connects after the pool starts
 
     def children(self) -> list[int]:
         result = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
@@ -327,6 +345,7 @@ class Worker:
 
     def kill_children(self):
         """What the out-of-memory killer does: the pool's processes die, the main one lives."""
+        self.children_killed = True
         for pid in self.children():
             os.kill(pid, signal.SIGKILL)
 
@@ -358,6 +377,29 @@ class Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def idle(self) -> bool:
+        """Nothing running, reserved or waiting for its countdown (asked over the broker)."""
+        try:
+            inspect = app.control.inspect(destination=[self.hostname], timeout=1, limit=1)
+            replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        except Exception:  # noqa: BLE001 - the broker may be restarting
+            _forget_connections()
+            return False
+        if any(not reply for reply in replies):
+            return False  # no answer
+        return not any(tasks for reply in replies for tasks in reply.values())
+
+    def settle(self, ceiling: float = 30):
+        """Let what a test queued finish before its data goes: a job left running would act on
+        the next test's rows. A worker still busy after `ceiling` seconds is stopped (and the
+        next test starts a fresh one)."""
+        deadline = time.monotonic() + ceiling
+        while time.monotonic() < deadline:
+            if not self.alive() or self.idle():
+                return
+            time.sleep(0.25)
+        self.kill()
 
 
 @pytest.fixture(scope="session")
@@ -393,6 +435,12 @@ def stack(faults_db, worker, redis_server, smtp, django_db_blocker, settings):
         finally:
             if redis_server.process.poll() is not None:
                 redis_server.start()
+            worker.settle()
+            if worker.children_killed:
+                # A pool whose processes were killed and replaced can make Celery 5.6.3's
+                # worker exit at its next broker reconnection ("file descriptor is None",
+                # docs/reports.md "Faults"): the next test gets a fresh worker.
+                worker.kill()
             redis_server.flush()
             if not worker.alive():
                 worker.start()
@@ -402,6 +450,16 @@ def stack(faults_db, worker, redis_server, smtp, django_db_blocker, settings):
 class Stack:
     def __init__(self, db, worker, redis, smtp):
         self.db, self.worker, self.redis, self.smtp = db, worker, redis, smtp
+        self.log_offset = worker.log_size()
+
+    def succeeded(self, task: str) -> int:
+        """How many runs of `task` (e.g. "reporting.tasks.send_report") finished in this test."""
+        return len(
+            re.findall(rf"Task {re.escape(task)}\[[^]]+\] succeeded", self.worker.log_since(self.log_offset))
+        )
+
+    def wait_until_succeeded(self, task: str, times: int):
+        self.wait(lambda: self.succeeded(task) >= times, f"{times} runs of {task} to finish")
 
     def sweep(self):
         from reporting.tasks import sweep_reports

@@ -114,7 +114,7 @@ def test_send_report_queued_many_times_on_two_processes(stack, story, copies):
     for _ in range(copies - 1):
         tasks.send_report.delay(report.pk)
     stack.wait_for_report(report, "sent", "failed")
-    time.sleep(2)  # the other copies finish
+    stack.wait_until_succeeded("reporting.tasks.send_report", copies)  # the other copies finish
     assert report.state == "sent", report.error
     assert_each_once(stack.smtp, story["board"])
     assert set(report.deliveries.values_list("attempts", flat=True)) == {1}
@@ -138,7 +138,7 @@ def test_the_schedule_run_four_times_at_once_makes_one_report(stack, story):
     for _ in range(4):
         tasks.schedule_board_report.delay()
     stack.wait(lambda: BoardReport.objects.filter(state="sent").exists(), "a sent report", sweep=stack.sweep)
-    time.sleep(2)
+    stack.wait_until_succeeded("reporting.tasks.schedule_board_report", 4)
     assert BoardReport.objects.count() == 1
     report = BoardReport.objects.get()
     assert report.scheduled and report.state == "sent"
@@ -363,10 +363,10 @@ def test_updates_posted_during_the_send_the_board_pdf_equals_every_rebuild(stack
     writers = [threading.Thread(target=_post_updates, args=args) for _ in range(3)]
     for writer in writers:
         writer.start()
-    time.sleep(1)
+    stack.wait(lambda: results["stored"] >= 3, "updates being posted")
     services.report_send_request(report=report, user=story["admin"], confirmed=True)
     stack.wait_for_report(report, "sent", "failed")
-    time.sleep(1)
+    stack.wait(lambda: results["refused"] >= 3, "updates refused: the quarter is locked")
     stop.set()
     for writer in writers:
         writer.join()
