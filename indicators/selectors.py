@@ -152,7 +152,8 @@ def _rows(indicators: list[Indicator], quarter: Quarter, partner) -> list[Row]:
         return []
     ids = [i.pk for i in indicators]
     targets = defaultdict(list)
-    for target in IndicatorTarget.objects.filter(indicator_id__in=ids, year__gte=quarter.year - 3):
+    # Every year up to the quarter's: a figure carried from an old period is judged on its own target.
+    for target in IndicatorTarget.objects.filter(indicator_id__in=ids, year__lte=quarter.year):
         targets[target.indicator_id].append(target)
     histories = _histories(indicators, quarter, partner)
     rows = []
