@@ -308,7 +308,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risks.tasks.sweep_review_reminders",
         "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
     },
+    # --- indicators ---
+    # Owners reminded before each value is due; late values escalated (indicators.reminders).
+    "indicator-value-reminders": {
+        "task": "indicators.tasks.send_value_reminders",
+        "schedule": crontab(hour=7, minute=45),
+    },
+    "sweep-indicator-value-reminders": {
+        "task": "indicators.tasks.sweep_value_reminders",
+        "schedule": env.int("SWEEP_EVERY_SECONDS", default=300),
+    },
 }
+# Indicator values are due this many days after their month, quarter or year ends; owners are
+# reminded this many days before, and administrators told this many days after (indicators.reminders).
+INDICATOR_VALUE_DUE_DAYS = env.int("INDICATOR_VALUE_DUE_DAYS", default=10)
+INDICATOR_REMINDER_DAYS_BEFORE = env.int("INDICATOR_REMINDER_DAYS_BEFORE", default=5)
+INDICATOR_ESCALATION_DAYS_AFTER = env.int("INDICATOR_ESCALATION_DAYS_AFTER", default=5)
 
 # Board reports (reporting.services): when the schedule sends, and how hard a
 # failed send retries (backoff doubles from BOARD_REPORT_RETRY_BACKOFF seconds).

@@ -148,7 +148,7 @@ class ValueForm(forms.Form):
 
 
 def open_periods_of(indicator: Indicator) -> list[Period]:
-    """The periods a value can be recorded for now, newest first: started, in the strategy's
+    """The periods a value can be recorded for now, newest first: ended, in the strategy's
     years and not locked (the service checks again when saving)."""
     strategy = indicator.strategy
     locked = window.locked_up_to()
@@ -157,7 +157,7 @@ def open_periods_of(indicator: Indicator) -> list[Period]:
     return [
         p
         for p in reversed(periods_between(first, last))
-        if p.start <= clock.today() and (locked is None or p.quarter > locked)
+        if p.end <= clock.today() and (locked is None or p.quarter > locked)
     ]
 
 

@@ -285,3 +285,49 @@ class IndicatorValue(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Indicator values are never deleted: record a new value instead.")
+
+
+class ValueReminder(models.Model):
+    """One e-mail about values owed: to an owner before they are due, or to an administrator
+    when they are late. Claimed by inserting this row before sending, as reminders.Reminder
+    is: the unique constraint (one per person, step and due day) means a job run twice, or two
+    workers at once, send one e-mail."""
+
+    class Step(models.TextChoices):
+        BEFORE = "before", "Reminder before the values are due"
+        LATE = "late", "Escalation: values late"
+
+    # The same states as the update reminders (reminders.Reminder.State).
+    State = models.TextChoices(
+        "State",
+        [
+            ("PENDING", ("pending", "Waiting to send")),
+            ("SENDING", ("sending", "Sending")),
+            ("SENT", ("sent", "Sent")),
+            ("FAILED", ("failed", "Failed")),
+            ("SKIPPED", ("skipped", "Not needed (values received)")),
+        ],
+    )
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=8, choices=Step.choices)
+    due_on = models.DateField(help_text="The day the values it is about were due.")
+    email = models.EmailField(help_text="The address it was sent to.")
+    indicators = models.ManyToManyField(Indicator, related_name="reminders", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "step", "due_on"], name="one_value_reminder_per_due_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()} to {self.recipient} for values due {self.due_on:%-d %B %Y}"

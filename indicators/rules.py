@@ -210,10 +210,19 @@ def value_key(value) -> tuple:
     return (value.period_end, value.created_at, value.pk)
 
 
-def latest_per_period(history: Iterable) -> dict:
+# The same order as a query's order_by, oldest first: the last value of a period counts.
+VALUE_ORDER = ("period_end", "created_at", "id")
+
+
+def latest_per_period(history: Iterable, *, ordered: bool = False) -> dict:
     """period_end -> the value that counts for it (the latest recorded: a correction
-    replaces what it corrects)."""
+    replaces what it corrects). With `ordered`, `history` is already in VALUE_ORDER (a query
+    sorted it), and the values need no created_at."""
     latest: dict = {}
+    if ordered:
+        for value in history:
+            latest[value.period_end] = value
+        return latest
     for value in history:
         kept = latest.get(value.period_end)
         if kept is None or value_key(value) > value_key(kept):

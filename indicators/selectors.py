@@ -53,8 +53,8 @@ class Row:
     year_earlier: rules.Reading | None
     vs_previous: rules.Direction
     vs_year_earlier: rules.Direction
-    latest_value: IndicatorValue | None = None  # the value that counts, with its commentary
-    # The values the figure is made of (a monthly indicator's months), oldest first.
+    latest_value: IndicatorValue | None = None  # a red's counting value, with its commentary
+    # A red's values the figure is made of (a monthly indicator's months), oldest first.
     made_of: list = field(default_factory=list)
 
     @property
@@ -152,7 +152,8 @@ def _rows(indicators: list[Indicator], quarter: Quarter, partner) -> list[Row]:
         return []
     ids = [i.pk for i in indicators]
     targets = defaultdict(list)
-    for target in IndicatorTarget.objects.filter(indicator_id__in=ids, year__gte=quarter.year - 3):
+    # Every year up to the quarter's: a figure carried from an old period is judged on its own target.
+    for target in IndicatorTarget.objects.filter(indicator_id__in=ids, year__lte=quarter.year):
         targets[target.indicator_id].append(target)
     histories = _histories(indicators, quarter, partner)
     rows = []
@@ -204,55 +205,71 @@ class _Light:
     indicator_id: int
     partner_id: int | None
     period_end: datetime.date
-    created_at: datetime.datetime
     actual: object
 
 
-_LIGHT = ("pk", "indicator_id", "partner_id", "period_end", "created_at", "actual")
-# A figure is recent when it is for a period ending in the year before the quarter's end;
-# its previous period and the same period a year earlier fall within three years.
-_RECENT, _WINDOW = datetime.timedelta(days=366), datetime.timedelta(days=3 * 366)
+_LIGHT = ("pk", "indicator_id", "partner_id", "period_end", "actual")
+# How far back the scorecard reads, by frequency: a figure is recent when its period ends within
+# RECENT of the quarter's end (the quarter itself or the one before, or the year before for an
+# annual figure); its previous period and the same period a year earlier then fall within WINDOW.
+_DAY = datetime.timedelta(days=1)
+_RECENT = {periods.MONTHLY: 183 * _DAY, periods.QUARTERLY: 183 * _DAY, periods.ANNUAL: 732 * _DAY}
+_WINDOW = {periods.MONTHLY: 650 * _DAY, periods.QUARTERLY: 650 * _DAY, periods.ANNUAL: 1470 * _DAY}
 
 
 def _histories(indicators: list[Indicator], quarter: Quarter, partner) -> dict[int, dict]:
     """indicator id -> latest_per_period of the values the scorecard reads for it, in two
-    queries: the last three years for all, then the whole history of any indicator whose
-    newest figure is older (the end-of-quarter rule still reads it)."""
+    queries: the recent window of each frequency for all, then the whole history of any
+    indicator whose newest figure is older (the end-of-quarter rule still reads it)."""
     end = quarter.last_day
-    own = [i.pk for i in indicators if partner is not None and i.per_partner]
-    shared = [i.pk for i in indicators if not (partner is not None and i.per_partner)]
+    own = {i.pk for i in indicators if partner is not None and i.per_partner}
 
-    def light(queryset) -> list[_Light]:
+    def light(queryset, chosen: list[Indicator]) -> list[_Light]:
+        shared = [i.pk for i in chosen if i.pk not in own]
+        mine = [i.pk for i in chosen if i.pk in own]
         whose = Q(indicator_id__in=shared, partner__isnull=True)
-        if own:
-            whose |= Q(indicator_id__in=own, partner=partner)
-        return [_Light(*row) for row in queryset.filter(whose, period_end__lte=end).values_list(*_LIGHT)]
+        if mine:
+            whose |= Q(indicator_id__in=mine, partner=partner)
+        # Sorted by the database (rules.VALUE_ORDER), so no time recorded need be read.
+        rows = queryset.filter(whose, period_end__lte=end).order_by("indicator_id", *rules.VALUE_ORDER)
+        return [_Light(*row) for row in rows.values_list(*_LIGHT)]
 
-    recent = light(IndicatorValue.objects.filter(period_end__gt=end - _WINDOW))
+    by_frequency: dict[str, list[Indicator]] = defaultdict(list)
+    for indicator in indicators:
+        by_frequency[indicator.frequency].append(indicator)
+    recent_q = Q()
+    for frequency, chosen in by_frequency.items():
+        recent_q |= Q(indicator_id__in=[i.pk for i in chosen], period_end__gt=end - _WINDOW[frequency])
     grouped: dict[int, list] = defaultdict(list)
-    for value in recent:
+    for value in light(IndicatorValue.objects.filter(recent_q), indicators):
         grouped[value.indicator_id].append(value)
-    stale = [i.pk for i in indicators if not any(v.period_end > end - _RECENT for v in grouped.get(i.pk, ()))]
+    stale = [
+        i
+        for i in indicators
+        if not any(v.period_end > end - _RECENT[i.frequency] for v in grouped.get(i.pk, ()))
+    ]
     if stale:
-        older = light(IndicatorValue.objects.filter(indicator_id__in=stale, period_end__lte=end - _WINDOW))
-        for value in older:
+        for indicator in stale:
+            grouped.pop(indicator.pk, None)  # read again whole, in order
+        for value in light(IndicatorValue.objects.filter(indicator_id__in=[i.pk for i in stale]), stale):
             grouped[value.indicator_id].append(value)
-    return {pk: rules.latest_per_period(values) for pk, values in grouped.items()}
+    return {pk: rules.latest_per_period(values, ordered=True) for pk, values in grouped.items()}
 
 
 def _attach_latest_values(rows: list[Row]) -> None:
-    """Each row's values (the counting one and, for a monthly indicator, its quarter's other
-    months) with their commentary and author, in one query."""
-    wanted = {value.pk for row in rows if row.reading for value in row.reading.values}
+    """The red rows' values (the counting one and, for a monthly indicator, its quarter's other
+    months) with their commentary and author, in one query: what the dashboard and the report
+    quote. Other rows show only figures, which the light rows already have."""
+    reds = [row for row in rows if row.rag == rules.RED]
+    wanted = {value.pk for row in reds for value in row.reading.values}
     full = (
         IndicatorValue.objects.select_related("author", "partner", "indicator").in_bulk(wanted)
         if wanted
         else {}
     )
-    for row in rows:
-        if row.reading:
-            row.made_of = [full[value.pk] for value in row.reading.values]
-            row.latest_value = row.made_of[-1]
+    for row in reds:
+        row.made_of = [full[value.pk] for value in row.reading.values]
+        row.latest_value = row.made_of[-1]
 
 
 # --- one indicator ------------------------------------------------------------------------

@@ -159,8 +159,9 @@ def _check_period(indicator: Indicator, period: Period | None, errors: dict[str,
     strategy = indicator.strategy
     if period.year not in strategy.years:
         errors["period"] = f"{period.label} is outside the strategy's years ({strategy.period_label})."
-    elif period.start > clock.today():
-        errors["period"] = f"{period.label} has not started yet."
+    elif period.end > clock.today():
+        # A part-month (or part-quarter) figure is not the period's: record it once the period is over.
+        errors["period"] = f"{period.label} has not ended yet: record its value from {period.end:%-d %B %Y}."
     elif window.is_quarter_locked(period.quarter):
         errors["period"] = (
             f"{period.label} is in {period.quarter.label}, which is locked because it has been reported "
@@ -184,8 +185,11 @@ def _actual(indicator: Indicator, draft: ValueDraft, errors: dict[str, str]) -> 
         errors.setdefault(missing, f"Enter the {missing} too, or neither.")
     elif denominator is not None and "denominator" not in errors and denominator <= 0:
         errors["denominator"] = "The denominator must be more than 0."
-    if any(k in errors for k in ("actual", "numerator", "denominator")):
+    if "actual" in errors:
         return None
+    if "numerator" in errors or "denominator" in errors:
+        # The typed value is still checked (commentary on red), so every problem shows at once.
+        return actual
     if numerator is None:
         if actual is None:
             errors["actual"] = "Enter the value."

@@ -10,17 +10,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access
 from actionplan import window
+from actionplan.views import page_numbers
 from indicators import charts, rules, selectors, services
 from indicators.forms import ScorecardFilter, ValueForm
 from indicators.models import Indicator
 from themes import selectors as strategies
 from themes.models import PartnerAuthority
+
+PAGE_SIZE = 50
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -70,10 +74,17 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         }
         for entry in card.by_theme
     ]
+    # A council's 20 or 30 headline indicators fit one page; a long list is paged like the actions.
+    page = Paginator(card.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "indicators/scorecard.html",
         {
+            "page": page,
+            "page_numbers": page_numbers(page),
+            "query": query.urlencode(),
             "strategy": strategy,
             "form": form,
             "card": card,

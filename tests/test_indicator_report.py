@@ -95,10 +95,11 @@ def test_a_strategy_without_indicators_keeps_its_numbering(strategy, theme, plan
     assert '<a href="#notes">7. How the figures are worked out</a>' in html
 
 
-def test_a_locked_quarter_rebuilds_identically(strategy, scorecard, officer, administrator, theme):
+def test_a_locked_quarter_rebuilds_identically(settings, strategy, scorecard, officer, administrator, theme):
     action_services.quarter_lock(quarter=Q3, user=administrator)
     report, before = _report_html(strategy)
-    # Afterwards: values for the next quarter, a new indicator, a refused value for the locked one.
+    # Weeks later: values for the next quarter, a new indicator, a refused value for the locked one.
+    settings.PORTAL_TODAY = "2023-02-06"
     patched, fcr = scorecard
     services.value_create(
         indicator=fcr,

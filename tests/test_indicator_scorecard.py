@@ -89,8 +89,8 @@ def test_per_partner_figures_use_that_councils_values(strategy, spread, maidston
         indicator = row.indicator
         expected = _direct_rag(indicator, Q3, partner=maidstone if indicator.per_partner else None)
         assert row.rag == expected, indicator.code
-        if indicator.per_partner:
-            assert row.latest_value.partner == maidstone
+        if indicator.per_partner and row.reading:
+            assert row.reading.latest.partner_id == maidstone.pk
 
 
 def test_the_rag_filter_lists_what_its_count_says(strategy, spread):
@@ -197,3 +197,14 @@ def test_the_scorecard_takes_the_same_queries_from_10_to_500_indicators(strategy
     large = _queries(strategy), _queries(strategy, partner=maidstone), _queries(strategy, owner=owner)
     assert small == large
     assert max(large) <= 5
+
+
+def test_a_figure_from_years_ago_is_still_read_and_judged_on_its_own_target(strategy, theme, officer):
+    indicator = IndicatorFactory(strategy=strategy, theme=theme, owner=officer, frequency="annual")
+    TargetFactory(indicator=indicator, year=2019, target=D(80), tolerance=D(5))
+    ValueFactory(
+        indicator=indicator, period_end=datetime.date(2020, 3, 31), actual=D(70), commentary="Short."
+    )
+    (row,) = selectors.scorecard(strategy=strategy, quarter=Q3).rows
+    assert (row.reading.label, row.rag, row.commentary) == ("2019/20", rules.RED, "Short.")
+    assert not row.current

@@ -84,7 +84,7 @@ def test_commentary_loses_control_characters(indicator, officer):
 @pytest.mark.parametrize(
     "period, message",
     [
-        (Period.of_quarter(Quarter(2023, 1)), "has not started yet"),
+        (Period.of_quarter(Quarter(2022, 4)), "has not ended yet"),
         (Period.of_quarter(Quarter(2018, 4)), "outside the strategy's years"),
         (Period.month(2022, 11), "This indicator is quarterly"),
     ],

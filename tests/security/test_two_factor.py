@@ -285,6 +285,8 @@ def test_every_route_waits_for_the_code(administrator, device, action, colleague
             plan=plan.pk,
             partner=1,
             update=1,
+            # --- indicators ---
+            indicator=1,
         )
         for method in [m for m in ("GET", "POST") if m in rule]:
             response = getattr(client, method.lower())(path, HTTP_ACCEPT=rule.get("accept", "text/html"))
