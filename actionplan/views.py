@@ -76,7 +76,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "filter": action_filter,
         "filter_helper": filter_helper(),
         "page": page,
-        "page_numbers": _page_numbers(page),
+        "page_numbers": page_numbers(page),
         # Each row's state is the one the filter read: the whole action's, or the council's.
         "states": selectors.states_of(page.object_list, as_of=action_filter.as_of) if valid else [],
         "state_partner": action_filter.state_partner if valid else None,
@@ -125,8 +125,9 @@ def _sort_columns(query, current: str) -> list[dict]:
     return columns
 
 
-def _page_numbers(page) -> list[int | None]:
-    """First, last and the pages around the current one; None marks a gap."""
+def page_numbers(page) -> list[int | None]:
+    """First, last and the pages around the current one; None marks a gap (any paged list's
+    links: actionplan/includes/pagination.html)."""
     last = page.paginator.num_pages
     wanted = sorted({1, last, *range(max(1, page.number - 1), min(last, page.number + 1) + 1)})
     numbers: list[int | None] = []

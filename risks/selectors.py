@@ -176,13 +176,20 @@ def heat_map(rows: list[RiskRow], band_list: tuple[rules.Band, ...]) -> list[lis
 
 
 def register(
-    strategy, *, quarter: Quarter | None = None, filters: Filters | None = None, only: Risk | None = None
+    strategy,
+    *,
+    quarter: Quarter | None = None,
+    filters: Filters | None = None,
+    only: Risk | None = None,
+    light: bool = False,
 ) -> Register:
     """The strategy's risks as at the end of `quarter` (None: the reporting quarter, whose
     reviews are due now: clock.reporting_quarter), filtered.
 
     Four queries whatever the number of risks and reviews: the bands, the risks with
     their two review ids and whether a review waits for sign-off, and the reviews.
+    `light` leaves out the long texts (cause, event, consequence, controls, commentary)
+    that the register page and the dashboard do not show: a thousand risks' worth.
     """
     quarter = quarter or clock.reporting_quarter()
     filters = filters or Filters()
@@ -205,9 +212,15 @@ def register(
         risks = risks.filter(theme=filters.theme)
     if filters.owner is not None:
         risks = risks.filter(owner=filters.owner)
+    if light:
+        risks = risks.only(*_LIGHT_RISK_FIELDS)
     risks = list(risks)
-    wanted = {r.current_id for r in risks} | {r.previous_id for r in risks}
-    reviews = RiskReview.objects.in_bulk([pk for pk in wanted if pk])
+    wanted = [pk for pk in {r.current_id for r in risks} | {r.previous_id for r in risks} if pk]
+    if light:
+        facts = RiskReview.objects.filter(pk__in=wanted).values_list("pk", "period", "likelihood", "impact")
+        reviews = {row[0]: ReviewFacts(*row) for row in facts}
+    else:
+        reviews = RiskReview.objects.in_bulk(wanted)
     all_rows = []
     for risk in risks:
         review = reviews.get(risk.current_id)
@@ -234,6 +247,32 @@ def risk_row(risk: Risk, *, quarter: Quarter | None = None) -> RiskRow:
     if rows:
         return rows[0]
     return RiskRow(risk=risk, review=None, previous=None, band=rules.UNBANDED, pending=False)
+
+
+# What the register page and the dashboard show of each risk (register(light=True)).
+_LIGHT_RISK_FIELDS = (
+    "id", "strategy_id", "reference", "title", "appetite", "review_frequency", "identified_on", "closed_on",
+    "theme__id", "theme__number", "theme__title",
+    "owner__id", "owner__username", "owner__first_name", "owner__last_name",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the register page needs of a review: light=True reads these, not whole reviews."""
+
+    pk: int
+    period: int
+    likelihood: int
+    impact: int
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.from_code(self.period)
 
 
 # --- one risk -------------------------------------------------------------------------
