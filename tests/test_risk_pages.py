@@ -68,7 +68,7 @@ def test_the_register_page_takes_the_same_queries_for_any_number_of_risks(
     client.get("/risks/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/risks/").status_code == 200
-    assert len(queries) == 9, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 11, [q["sql"] for q in queries.captured_queries]
 
 
 def test_a_risks_page_shows_scores_history_further_actions_and_flags_a_red_action(
