@@ -143,3 +143,19 @@ def test_a_locked_quarter_is_not_offered(client, officer, administrator, risk):
     client.force_login(officer)
     form = client.get(f"/risks/{risk.pk}/").context["form"]
     assert [c for c, _ in form.fields["quarter"].choices] == [20224]
+
+
+@pytest.mark.parametrize("reviews", [2, 9])
+def test_a_risks_page_takes_the_same_queries_for_any_length_of_history(
+    client, councillor, risk, action, reviews
+):
+    risk.mitigating_actions.set([action])
+    for n in range(reviews):
+        ReviewFactory(
+            risk=risk, period=[20214, 20221, 20222, 20223][n % 4], likelihood=1 + n % 5, commentary="x"
+        )
+    client.force_login(councillor)
+    client.get(f"/risks/{risk.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/risks/{risk.pk}/").status_code == 200
+    assert len(queries) == 8, [q["sql"] for q in queries.captured_queries]
