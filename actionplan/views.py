@@ -126,8 +126,8 @@ def _sort_columns(query, current: str) -> list[dict]:
 
 
 def page_numbers(page) -> list[int | None]:
-    """First, last and the pages around the current one; None marks a gap. Public: the
-    indicators' scorecard pages its rows the same way."""
+    """First, last and the pages around the current one; None marks a gap (any paged list's
+    links: actionplan/includes/pagination.html)."""
     last = page.paginator.num_pages
     wanted = sorted({1, last, *range(max(1, page.number - 1), min(last, page.number + 1) + 1)})
     numbers: list[int | None] = []

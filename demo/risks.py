@@ -693,12 +693,25 @@ def _risk(spec: RiskSpec, strategy, themes, users, reference: str) -> Risk:
     risk.full_clean()
     risk.save()
     if spec.actions:
-        recent = Action.objects.filter(plan__strategy=strategy, plan__year__gte=2021)
-        chosen = [a for a in recent if any(w.lower() in a.title.lower() for w in spec.actions)]
-        risk.mitigating_actions.set(chosen)
+        risk.mitigating_actions.set(_mitigations(strategy, spec))
     for description, owner, due in spec.further:
         FurtherAction.objects.create(risk=risk, description=description, owner=users[owner], due_date=due)
     return risk
+
+
+def _mitigations(strategy, spec: RiskSpec) -> list[int]:
+    """The latest few actions (of the last two plan years and the draft) whose titles name the
+    risk's mitigations: a handful, at any scale."""
+    recent = (
+        Action.objects.filter(plan__strategy=strategy, plan__year__gte=2021)
+        .order_by("-plan__year", "reference", "pk")
+        .values_list("pk", "title")
+    )
+    words = [w.lower() for w in spec.actions]
+    return [pk for pk, title in recent if any(w in title.lower() for w in words)][:MITIGATIONS]
+
+
+MITIGATIONS = 8
 
 
 def _reviews(spec: RiskSpec, risk: Risk, users):

@@ -246,7 +246,8 @@ class RiskReview(models.Model):
         indexes = [models.Index(fields=["risk", "period", "created_at"], name="review_state_lookup")]
 
     def __str__(self):
-        return f"{self.risk.reference} {self.quarter.label} ({self.score})"
+        # Read from the row's own columns (the audit page builds it from the history row).
+        return f"Risk review {self.pk}: {self.quarter.label}, score {self.score}"
 
     @property
     def quarter(self) -> Quarter:

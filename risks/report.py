@@ -51,7 +51,7 @@ def dashboard_panel(*, strategy, plan, quarter, partner, theme, request) -> str:
     """High risks, risks outside appetite and risks risen since the quarter before, as at the
     dashboard's quarter (now, when it shows the current picture). Not per partner: risks
     are the shared service's, so the panel says so when a council is chosen."""
-    register = selectors.register(strategy, quarter=quarter)
+    register = selectors.register(strategy, quarter=quarter, light=True)
     if not register.rows:
         return ""
     return render_to_string(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import User
 from actionplan import rules as action_rules
 from actionplan import selectors as action_selectors
 from actionplan.models import Action
@@ -20,6 +21,7 @@ from core import clock
 from core.quarters import Quarter
 from risks import rules
 from risks.models import Risk, RiskReview, ScoreBand
+from themes.models import Theme
 
 
 def bands(strategy) -> tuple[rules.Band, ...]:
@@ -176,13 +178,21 @@ def heat_map(rows: list[RiskRow], band_list: tuple[rules.Band, ...]) -> list[lis
 
 
 def register(
-    strategy, *, quarter: Quarter | None = None, filters: Filters | None = None, only: Risk | None = None
+    strategy,
+    *,
+    quarter: Quarter | None = None,
+    filters: Filters | None = None,
+    only: Risk | None = None,
+    light: bool = False,
 ) -> Register:
     """The strategy's risks as at the end of `quarter` (None: the reporting quarter, whose
     reviews are due now: clock.reporting_quarter), filtered.
 
-    Four queries whatever the number of risks and reviews: the bands, the risks with
-    their two review ids and whether a review waits for sign-off, and the reviews.
+    Four queries whatever the number of risks and reviews (six with `light`): the bands,
+    the risks with their two review ids and whether a review waits for sign-off, (their
+    themes and owners,) and the reviews.
+    `light` leaves out the long texts (cause, event, consequence, controls, commentary)
+    that the register page and the dashboard do not show: a thousand risks' worth.
     """
     quarter = quarter or clock.reporting_quarter()
     filters = filters or Filters()
@@ -205,9 +215,20 @@ def register(
         risks = risks.filter(theme=filters.theme)
     if filters.owner is not None:
         risks = risks.filter(owner=filters.owner)
+    if light:
+        # Themes and owners are a handful: read once and shared, not joined to every risk.
+        risks = list(risks.select_related(None).only(*_LIGHT_RISK_FIELDS))
+        themes = {t.pk: t for t in Theme.objects.filter(pk__in={r.theme_id for r in risks})}
+        owners = {u.pk: u for u in User.objects.filter(pk__in={r.owner_id for r in risks})}
+        for risk in risks:
+            risk.theme, risk.owner = themes[risk.theme_id], owners[risk.owner_id]
     risks = list(risks)
-    wanted = {r.current_id for r in risks} | {r.previous_id for r in risks}
-    reviews = RiskReview.objects.in_bulk([pk for pk in wanted if pk])
+    wanted = [pk for pk in {r.current_id for r in risks} | {r.previous_id for r in risks} if pk]
+    if light:
+        facts = RiskReview.objects.filter(pk__in=wanted).values_list("pk", "period", "likelihood", "impact")
+        reviews = {row[0]: ReviewFacts(*row) for row in facts}
+    else:
+        reviews = RiskReview.objects.in_bulk(wanted)
     all_rows = []
     for risk in risks:
         review = reviews.get(risk.current_id)
@@ -234,6 +255,31 @@ def risk_row(risk: Risk, *, quarter: Quarter | None = None) -> RiskRow:
     if rows:
         return rows[0]
     return RiskRow(risk=risk, review=None, previous=None, band=rules.UNBANDED, pending=False)
+
+
+# What the register page and the dashboard show of each risk (register(light=True)).
+_LIGHT_RISK_FIELDS = (
+    "id", "strategy_id", "theme_id", "owner_id", "reference", "title", "appetite", "review_frequency",
+    "identified_on", "closed_on",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the register page needs of a review: light=True reads these, not whole reviews."""
+
+    pk: int
+    period: int
+    likelihood: int
+    impact: int
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.from_code(self.period)
 
 
 # --- one risk -------------------------------------------------------------------------

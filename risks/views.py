@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access
+from actionplan.views import page_numbers
 from core import clock
 from risks import charts, rules, selectors, services
 from risks.forms import RegisterFilterForm, ReviewForm
 from themes.selectors import active_strategy
+
+PAGE_SIZE = 50
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -32,9 +36,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "risks/no_strategy.html", {"nav_risks": True})
     form = RegisterFilterForm(request.GET, strategy=strategy)
     valid = form.is_valid()
-    result = selectors.register(strategy, quarter=form.as_at, filters=form.filters() if valid else None)
+    result = selectors.register(
+        strategy, quarter=form.as_at, filters=form.filters() if valid else None, light=True
+    )
     query = request.GET.copy()
-    for name in ("likelihood", "impact"):
+    for name in ("likelihood", "impact", "page"):
         query.pop(name, None)
 
     def cell_link(cell) -> str:
@@ -42,6 +48,9 @@ def register(request: HttpRequest) -> HttpResponse:
         params["likelihood"], params["impact"] = cell.likelihood, cell.impact
         return f"?{params.urlencode()}#risks"
 
+    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = request.GET.copy()
+    listed.pop("page", None)
     title = f"Heat map of current risk scores, {_as_at_words(form)}"
     return render(
         request,
@@ -52,6 +61,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "register": result,
             "heat_map": charts.heat_map(result.heat_rows, chart_id="heat-map", title=title, link=cell_link),
             "heat_title": title,
+            "page": page,
+            "page_numbers": page_numbers(page),
+            "query": listed.urlencode(),
             "heat_table": [[(cell, cell_link(cell)) for cell in line] for line in result.heat_rows],
             "as_at_words": _as_at_words(form),
             "filtered": valid and any(form.cleaned_data.get(n) for n in form.fields if n != "quarter"),

@@ -146,3 +146,18 @@ def action(plan, theme, officer, maidstone, swale):
     return ActionFactory(
         plan=plan, theme=theme, lead_officer=officer, reference="1.1", partners=[maidstone, swale]
     )
+
+
+# --- risks: the route matrix's placeholders (tests/security/test_route_matrix.py) ---
+
+
+@pytest.fixture
+def risk_placeholders(strategy, theme, officer):
+    """{risk}: a risk the officer owns, with one counted review; {review}: the officer's
+    review of it, awaiting sign-off."""
+    from risks.factories import ReviewFactory, RiskFactory
+
+    risk = RiskFactory(strategy=strategy, theme=theme, owner=officer, reference="R1")
+    ReviewFactory(risk=risk, period=20222)
+    submitted = ReviewFactory(risk=risk, period=20223, needs_sign_off=True)
+    return {"risk": risk.pk, "review": submitted.pk}

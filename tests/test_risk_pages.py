@@ -68,7 +68,7 @@ def test_the_register_page_takes_the_same_queries_for_any_number_of_risks(
     client.get("/risks/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/risks/").status_code == 200
-    assert len(queries) == 9, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 11, [q["sql"] for q in queries.captured_queries]
 
 
 def test_a_risks_page_shows_scores_history_further_actions_and_flags_a_red_action(
@@ -143,3 +143,19 @@ def test_a_locked_quarter_is_not_offered(client, officer, administrator, risk):
     client.force_login(officer)
     form = client.get(f"/risks/{risk.pk}/").context["form"]
     assert [c for c, _ in form.fields["quarter"].choices] == [20224]
+
+
+@pytest.mark.parametrize("reviews", [2, 9])
+def test_a_risks_page_takes_the_same_queries_for_any_length_of_history(
+    client, councillor, risk, action, reviews
+):
+    risk.mitigating_actions.set([action])
+    for n in range(reviews):
+        ReviewFactory(
+            risk=risk, period=[20214, 20221, 20222, 20223][n % 4], likelihood=1 + n % 5, commentary="x"
+        )
+    client.force_login(councillor)
+    client.get(f"/risks/{risk.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/risks/{risk.pk}/").status_code == 200
+    assert len(queries) == 8, [q["sql"] for q in queries.captured_queries]

@@ -160,3 +160,12 @@ def test_the_digest_counts_reviews_too(risk, officer, approver, action):
 
 def test_every_kind_is_registered():
     assert list(kinds.KINDS) == ["update", "review"]
+
+
+def test_reviews_and_decisions_are_in_the_audit_trail(client, risk, officer, approver, administrator):
+    review = submit(risk, officer)
+    sign_off.review_decide(user=approver, reviews=[review], decision="approved")
+    client.force_login(administrator)
+    html = client.get("/audit/").content.decode()
+    assert f"Risk review {review.pk}: 2022/23 Q3, score 6" in html
+    assert f"Approved risk review {review.pk}" in html

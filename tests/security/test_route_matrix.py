@@ -183,18 +183,3 @@ def test_signed_in_user_without_a_role_sees_nothing(stranger, objects):
 def test_roles_fixture_covers_every_portal_role(people):
     groups = {g for user in people.values() if user for g in user.groups.values_list("name", flat=True)}
     assert groups == set(roles.ROLES)
-
-
-# --- risks ---
-
-
-@pytest.fixture
-def risk_placeholders(strategy, theme, officer):
-    """{risk}: a risk the officer owns, with one counted review; {review}: the officer's
-    review of it, awaiting sign-off."""
-    from risks.factories import ReviewFactory, RiskFactory
-
-    risk = RiskFactory(strategy=strategy, theme=theme, owner=officer, reference="R1")
-    ReviewFactory(risk=risk, period=20222)
-    submitted = ReviewFactory(risk=risk, period=20223, needs_sign_off=True)
-    return {"risk": risk.pk, "review": submitted.pk}
