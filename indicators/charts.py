@@ -27,7 +27,7 @@ class Point:
     band: tuple[Decimal, Decimal] | None = None  # the amber zone's bounds, low to high
 
 
-def band_of(target: Decimal, tolerance: Decimal, polarity: str) -> tuple[Decimal, Decimal]:
+def tolerance_band(target: Decimal, tolerance: Decimal, polarity: str) -> tuple[Decimal, Decimal]:
     """Where a figure is amber: just short of the target, by polarity."""
     if polarity == "higher":
         return target - tolerance, target

@@ -129,7 +129,7 @@ def report_section(*, strategy, quarter: Quarter) -> ReportSection | None:
                 label=p.period.short_label,
                 actual=p.value.actual,
                 target=p.target.target if p.target else None,
-                band=charts.band_of(p.target.target, p.target.amber_limit, row.indicator.polarity)
+                band=charts.tolerance_band(p.target.target, p.target.amber_limit, row.indicator.polarity)
                 if p.target
                 else None,
             )

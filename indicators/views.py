@@ -142,7 +142,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             label=row.period.short_label,
             actual=row.value.actual,
             target=row.target.target if row.target else None,
-            band=charts.band_of(row.target.target, row.target.amber_limit, indicator.polarity)
+            band=charts.tolerance_band(row.target.target, row.target.amber_limit, indicator.polarity)
             if row.target and not indicator.is_activity
             else None,
         )
