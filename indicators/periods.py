@@ -8,6 +8,7 @@ whatever the indicator's frequency. Quarter arithmetic itself is core.quarters'.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -135,15 +136,16 @@ class Period:
         return self.label
 
 
-def periods_in(quarter: Quarter, frequency: str) -> list[Period]:
+@functools.cache
+def periods_in(quarter: Quarter, frequency: str) -> tuple[Period, ...]:
     """The periods of `frequency` that end in `quarter` (three months, one quarter, or the
     year in Q4 only)."""
     if frequency == MONTHLY:
         first = quarter.first_day
-        return [Period.ending(_add_months(first, n), MONTHLY) for n in range(3)]
+        return tuple(Period.ending(_add_months(first, n), MONTHLY) for n in range(3))
     if frequency == QUARTERLY:
-        return [Period.of_quarter(quarter)]
-    return [Period.of_year(quarter.year)] if quarter.number == 4 else []
+        return (Period.of_quarter(quarter),)
+    return (Period.of_year(quarter.year),) if quarter.number == 4 else ()
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db import connection
 from django.template.loader import render_to_string
 
 from core import clock
@@ -14,6 +16,7 @@ from indicators import charts, rules, selectors
 from reporting.charts import Chart
 
 PANEL_REDS = 10
+PANEL_SECONDS = 6 * 3600
 
 
 def _counts(card) -> list[tuple[str, str, int]]:
@@ -24,9 +27,47 @@ def dashboard_panel(*, strategy, plan, quarter, partner, theme, request, **_) ->
     """Counts by RAG, improving and worsening, and the reds, at the dashboard's quarter (or the
     reporting quarter for the live picture), for its partner and theme."""
     shown = quarter or clock.reporting_quarter()
-    if not strategy.indicators.exists():
+    version = _indicators_version()
+    if version is None:
         return ""
+    # Kept apart from the dashboard page's cache: an officer's update to an action changes the
+    # page, not the indicators, so the panel is not worked out again for it.
+    key = f"indicators-panel-v1:{version}:{strategy.pk}:{shown.code}:{getattr(partner, 'pk', 0)}:" + (
+        f"{getattr(theme, 'pk', 0)}:{clock.today().isoformat()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _panel(strategy, shown, partner, theme, request)
+        cache.set(key, html, timeout=PANEL_SECONDS)
+    return html
+
+
+def _indicators_version() -> str | None:
+    """A fingerprint of what the panel reads (values, indicators, targets, locks), in one query;
+    None when there are no indicators at all."""
+    from actionplan.models import QuarterLock
+    from indicators.models import Indicator, IndicatorTarget, IndicatorValue
+
+    tables = [
+        (Indicator._meta.db_table, "id"),
+        (IndicatorValue._meta.db_table, "id"),
+        (Indicator.history.model._meta.db_table, "history_id"),
+        (IndicatorTarget.history.model._meta.db_table, "history_id"),
+        (QuarterLock.history.model._meta.db_table, "history_id"),
+    ]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT MAX({qn(c)}) FROM {qn(t)})" for t, c in tables))
+        values = cursor.fetchone()
+    if not values[0]:
+        return None
+    return "-".join(str(v or 0) for v in values)
+
+
+def _panel(strategy, shown, partner, theme, request) -> str:
     card = selectors.scorecard(strategy=strategy, quarter=shown, partner=partner, theme=theme)
+    if not card.total and not strategy.indicators.exists():
+        return ""
     query = {"year": shown.year, "quarter": shown.number}
     if partner is not None:
         query["partner"] = partner.slug

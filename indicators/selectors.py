@@ -30,7 +30,7 @@ def targets_of(indicator: Indicator) -> list[IndicatorTarget]:
 
 
 def strategy_indicators(strategy, *, theme=None, owner=None):
-    queryset = Indicator.objects.filter(strategy=strategy).select_related("theme", "owner", "strategy")
+    queryset = Indicator.objects.filter(strategy=strategy).select_related("theme", "owner")
     if theme is not None:
         queryset = queryset.filter(theme=theme)
     if owner is not None:
@@ -135,6 +135,10 @@ def scorecard(
     )
 
 
+# What rules.target_for reads of a target, without making a model instance for each.
+_TARGET = ("indicator_id", "year", "quarter", "target", "tolerance", "tolerance_kind")
+
+
 def _locked_at(quarter: Quarter):
     """When `quarter` was locked (by its own lock or a later quarter's), or None if it is open."""
     from actionplan.models import QuarterLock
@@ -153,7 +157,8 @@ def _rows(indicators: list[Indicator], quarter: Quarter, partner) -> list[Row]:
     ids = [i.pk for i in indicators]
     targets = defaultdict(list)
     # Every year up to the quarter's: a figure carried from an old period is judged on its own target.
-    for target in IndicatorTarget.objects.filter(indicator_id__in=ids, year__lte=quarter.year):
+    found = IndicatorTarget.objects.filter(indicator_id__in=ids, year__lte=quarter.year)
+    for target in found.values_list(*_TARGET, named=True):
         targets[target.indicator_id].append(target)
     histories = _histories(indicators, quarter, partner)
     rows = []

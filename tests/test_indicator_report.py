@@ -157,3 +157,19 @@ def test_the_pdf_is_tagged_with_alt_text_for_the_indicator_chart(strategy, score
     assert any("2022/23 Q3: 88%, target 95%" in alt for alt in alts)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "7. Performance indicators" in text
+
+
+def test_the_panel_is_not_worked_out_again_for_an_update_to_an_action(client, councillor, officer, scorecard):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actionplan.models import Action
+    from tests.conftest import add_update
+
+    client.force_login(councillor)
+    client.get("/?year=2022")
+    add_update(Action.objects.get(reference="1.1"), officer, check_version=False)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/?year=2022").content.decode()
+    assert "PI 3.1 Servers patched" in html  # the panel, from its own cache
+    assert not any("indicators_indicatorvalue" in q["sql"] and "actual" in q["sql"] for q in captured)
