@@ -74,6 +74,9 @@ class Kind:
     describe: Callable  # (record, user) -> Item, with its changes
     api_data: Callable  # (item) -> dict: one queue entry in the API
     api_record: Callable  # (pk) -> dict: the record after a decision
+    # (strategy, quarter) -> list[Item]: what awaits anyone's sign-off for the quarter, for the
+    # board report's send page (updates have their own list there).
+    awaiting: Callable | None = None
 
     def count_phrase(self, n: int) -> str:
         return f"{n} {self.noun if n == 1 else self.plural}"
@@ -112,6 +115,12 @@ def queue(user) -> list[ThemeQueue]:
         for item in kind.waiting(user):
             themes.setdefault(item.theme.pk, ThemeQueue(item.theme, [])).items.append(item)
     return [themes[pk] for pk in sorted(themes, key=lambda pk: (themes[pk].theme.number, pk))]
+
+
+def awaiting(*, strategy, quarter) -> list[tuple[Kind, list[Item]]]:
+    """Each kind's records for `quarter` still awaiting sign-off (kinds with none left out)."""
+    found = [(kind, kind.awaiting(strategy, quarter)) for kind in KINDS.values() if kind.awaiting]
+    return [(kind, items) for kind, items in found if items]
 
 
 def counts(items: list[Item]) -> list[tuple[Kind, int]]:

@@ -194,6 +194,8 @@ class SendChecklist:
     # Updates for the quarter still awaiting sign-off: not in the report, and once the
     # quarter is locked they can never count.
     awaiting_sign_off: list = ()
+    # Other kinds' records for the quarter awaiting sign-off (approvals.kinds: risk reviews...).
+    other_awaiting: list = ()
 
     @property
     def quarter(self) -> Quarter:
@@ -208,6 +210,7 @@ def send_checklist(report: BoardReport) -> SendChecklist:
     """The send page's facts. Who owes an update is actionplan's rule, read through the
     reminders' grouping by officer (the missing-updates page's own list)."""
     from actionplan import sign_off
+    from approvals import kinds as approval_kinds
     from reminders import selectors as reminder_selectors
 
     received, expected = action_selectors.update_returns(quarter=report.quarter, strategy=report.strategy)
@@ -223,4 +226,5 @@ def send_checklist(report: BoardReport) -> SendChecklist:
             .select_related("action", "author", "partner")
             .order_by("action__theme__number", "action__reference", "id")
         ),
+        other_awaiting=approval_kinds.awaiting(strategy=report.strategy, quarter=report.quarter),
     )

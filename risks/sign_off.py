@@ -179,6 +179,20 @@ def _waiting(user):
     return [_item(r, changes(base.get(r.pk), r), user) for r in reviews]
 
 
+def _awaiting(strategy, quarter):
+    """The strategy's reviews for `quarter` awaiting sign-off (the send page's list)."""
+    from types import SimpleNamespace
+
+    reviews = list(
+        pending(quarter=quarter)
+        .filter(risk__strategy=strategy)
+        .select_related("risk__theme", "author")
+        .order_by("risk__theme__number", "risk__reference", "id")
+    )
+    nobody = SimpleNamespace(pk=None)
+    return [_item(r, [], nobody) for r in reviews]
+
+
 def _get(pk):
     from django.shortcuts import get_object_or_404
 
@@ -223,4 +237,5 @@ def kind():
         describe=lambda review, user: _item(review, changes_of(review), user),
         api_data=_api_data,
         api_record=_api_record,
+        awaiting=_awaiting,
     )

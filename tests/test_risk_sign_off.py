@@ -169,3 +169,22 @@ def test_reviews_and_decisions_are_in_the_audit_trail(client, risk, officer, app
     html = client.get("/audit/").content.decode()
     assert f"Risk review {review.pk}: 2022/23 Q3, score 6" in html
     assert f"Approved risk review {review.pk}" in html
+
+
+def test_the_send_page_lists_reviews_still_awaiting_sign_off(
+    client, risk, officer, administrator, action, fast_pdf
+):
+    from reporting import services as reporting_services
+    from reporting.factories import RecipientFactory
+
+    review = submit(risk, officer)
+    RecipientFactory(name="Margaret Ellis", email="chair@board.example.org")
+    report = reporting_services.report_run_now(quarter=Q3, user=administrator)
+    client.force_login(administrator)
+    html = client.get(f"/reports/{report.pk}/send/").content.decode()
+    assert "Risk reviews awaiting sign-off" in html
+    assert "1 risk review for 2022/23 Q3 awaits sign-off and is not in this report." in html
+    assert f'href="/risks/{risk.pk}/">R1 Ransomware attack</a>, by {officer.display_name}' in html
+    colleague_admin = UserFactory(username="other-admin", role=roles.ADMINISTRATOR)
+    sign_off.review_decide(user=colleague_admin, reviews=[review], decision="approved")
+    assert "Risk reviews awaiting sign-off" not in client.get(f"/reports/{report.pk}/send/").content.decode()
