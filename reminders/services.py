@@ -6,7 +6,7 @@ twice, or two workers at once, find the row taken and send nothing. A failed
 send is recorded; the next run resends only the failed ones (and any claimed but
 never sent, as a run stopped by a database error leaves them). A row left in
 "sending" by a worker that died mid-send is failed by the sweeper
-(reminders_sweep) and resent by the next run with the same Message-ID: we cannot
+(reminders_sweep) and queued again, sent with the same Message-ID: we cannot
 know whether the mail server accepted it, and an officer never reminded is worse
 than a second copy that mail clients recognise as the same message.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 
 from accounts import access
@@ -167,19 +167,30 @@ def reminder_deliver(*, reminder_id: int) -> str:
     taken = Reminder.objects.filter(pk=reminder_id, state__in=[State.PENDING, State.FAILED]).update(
         state=State.SENDING, attempts=F("attempts") + 1, claimed_at=clock.now()
     )
-    reminder = Reminder.objects.select_related("strategy", "recipient").get(pk=reminder_id)
-    if not taken:
-        return reminder.state
-    quarter = reminder.quarter
-    # Only what is still missing now: an update may have arrived since the claim.
-    actions = list(
-        action_selectors.actions_missing_update(quarter=quarter, actions=reminder.actions.all())
-        .select_related("lead_officer")
-        .order_by("lead_officer__first_name", "lead_officer__last_name", *by_reference())
-    )
-    if not actions:
-        return _finish(reminder, State.SKIPPED)
-    dates = selectors.dates_for(reminder.strategy, quarter)
+    try:
+        reminder = Reminder.objects.select_related("strategy", "recipient").get(pk=reminder_id)
+        if not taken:
+            return reminder.state
+        quarter = reminder.quarter
+        # Only what is still missing now: an update may have arrived since the claim.
+        actions = list(
+            action_selectors.actions_missing_update(quarter=quarter, actions=reminder.actions.all())
+            .select_related("lead_officer")
+            .order_by("lead_officer__first_name", "lead_officer__last_name", *by_reference())
+        )
+        if not actions:
+            return _finish(reminder, State.SKIPPED)
+        dates = selectors.dates_for(reminder.strategy, quarter)
+    except DatabaseError:
+        if taken:
+            # Nothing was sent: give the claim back (on a fresh connection) for the task's
+            # retry, which would otherwise find it "sending" and leave it to the sweeper.
+            persist(
+                lambda: Reminder.objects.filter(pk=reminder_id, state=State.SENDING).update(
+                    state=State.PENDING
+                )
+            )
+        raise
     name = "escalation" if reminder.step == Step.ESCALATION else "reminder"
     try:
         emails.send(
@@ -207,20 +218,26 @@ def _finish(reminder: Reminder, state: str, *, error: str = "") -> str:
 
 INTERRUPTED = (
     "Interrupted while sending (the worker stopped): it may or may not have arrived. "
-    "The next run sends it again, with the same Message-ID."
+    "It is sent again, with the same Message-ID."
 )
 
 
 def reminders_sweep() -> int:
-    """Fail reminders claimed longer ago than the stale-claim time: their sender died.
-
-    The next run (the task's retry, or the next morning's) resends them. Returns
-    how many were failed.
+    """Fail reminders claimed longer ago than the stale-claim time (their sender died) and
+    queue each to be sent again, the same day, with the same Message-ID: the step's own
+    run may not come back (the due-day reminder runs on the due day alone). Returns how
+    many were failed.
     """
+    from reminders.tasks import send_reminder
+
     cutoff = clock.now() - datetime.timedelta(seconds=settings.BOARD_REPORT_STALE_CLAIM_SECONDS)
-    return Reminder.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(
-        state=State.FAILED, error=INTERRUPTED
-    )
+    stale = Reminder.objects.filter(state=State.SENDING, claimed_at__lt=cutoff)
+    pks = list(stale.values_list("pk", flat=True))
+    failed = stale.filter(pk__in=pks).update(state=State.FAILED, error=INTERRUPTED)
+    for pk in pks:
+        # reminder_deliver claims it only if it is still failed (or pending): never twice.
+        transaction.on_commit(lambda pk=pk: send_reminder.delay(pk))
+    return failed
 
 
 def _context(reminder: Reminder, dates, actions) -> dict:

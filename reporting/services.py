@@ -624,10 +624,13 @@ def report_schedule_due(*, today: datetime.date | None = None) -> BoardReport | 
         return None
     try:
         return report_request(quarter=quarter, send=True, strategy=strategy, scheduled=True)
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         # Run twice at once (two beats, a catch-up after workers were down): the
-        # database's one_scheduled_report_per_quarter let the other run's in.
-        return None
+        # database's one_scheduled_report_per_quarter let the other run's in, refused
+        # at the insert (IntegrityError) or already by full_clean's constraint check.
+        if existing.filter(scheduled=True).exists():
+            return None
+        raise
 
 
 # --- the sweeper ------------------------------------------------------------
