@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created['actions']} actions, {created['updates']} updates, "
-                f"{created['reminders']} reminders and {created['reports']} board reports added). "
-                "Demo accounts: admin, officer, officer2, councillor, board."
+                f"{created['reminders']} reminders, {created.get('indicator_values', 0)} indicator values, "
+                f"{created.get('risks', 0)} risks and {created['reports']} board reports added). "
+                "Demo accounts: admin, officer, officer2, councillor, board, manager."
             )
         )
