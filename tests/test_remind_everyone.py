@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils.html import escape
 
 from actionplan.factories import ActionFactory
 from reminders.models import Reminder
@@ -30,7 +31,7 @@ def test_the_confirmation_says_who_and_sends_nothing(client, administrator, offi
     client.force_login(administrator)
     html = client.get(PAGE, {"quarter": 20223}).content.decode()
     assert "Remind 2 officers about 3 missing updates?" in html
-    assert officer.display_name in html and colleague.display_name in html
+    assert escape(officer.display_name) in html and escape(colleague.display_name) in html
     assert "Send 2 reminders" in html
     assert not Reminder.objects.exists() and not mail.outbox
 

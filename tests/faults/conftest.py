@@ -34,7 +34,9 @@ from tests.celery_settings import override
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 CEILING = 120  # seconds: a ceiling for a stuck pipeline, never a performance assertion
-STALE = 6  # BOARD_REPORT_STALE_CLAIM_SECONDS in the worker
+# BOARD_REPORT_STALE_CLAIM_SECONDS in the worker: longer than the retries (7.5 s), so a retry
+# finds its own claim unexpired, and shorter than the visibility timeout (15 s).
+STALE = 12
 WORKER_ENV = {
     "PORTAL_TODAY": "2023-01-16",
     "BOARD_REPORT_RETRY_BACKOFF": "0.5",
