@@ -4,6 +4,7 @@ or returned by someone other than their author; only approved ones count."""
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
 
 from accounts import roles
 from accounts.factories import UserFactory
@@ -184,7 +185,7 @@ def test_the_send_page_lists_reviews_still_awaiting_sign_off(
     html = client.get(f"/reports/{report.pk}/send/").content.decode()
     assert "Risk reviews awaiting sign-off" in html
     assert "1 risk review for 2022/23 Q3 awaits sign-off and is not in this report." in html
-    assert f'href="/risks/{risk.pk}/">R1 Ransomware attack</a>, by {officer.display_name}' in html
+    assert f'href="/risks/{risk.pk}/">R1 Ransomware attack</a>, by {escape(officer.display_name)}' in html
     colleague_admin = UserFactory(username="other-admin", role=roles.ADMINISTRATOR)
     sign_off.review_decide(user=colleague_admin, reviews=[review], decision="approved")
     assert "Risk reviews awaiting sign-off" not in client.get(f"/reports/{report.pk}/send/").content.decode()
