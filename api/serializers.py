@@ -107,8 +107,11 @@ class ApprovalSerializer(serializers.Serializer):
     has `kind` "review", `review` and `risk_reference` in place of the update's)."""
 
     kind = serializers.CharField(read_only=True, default="update")
-    update = UpdateSerializer(source="update_data")
-    action_reference = serializers.CharField()
+    # An update's entry has these; a risk review's has `review` and `risk_reference` instead.
+    update = UpdateSerializer(source="update_data", required=False)
+    action_reference = serializers.CharField(required=False)
+    review = serializers.DictField(required=False)
+    risk_reference = serializers.CharField(required=False)
     theme = serializers.IntegerField()
     own = serializers.BooleanField(help_text="The caller's own: another approver must sign it off.")
     changes = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))

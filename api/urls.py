@@ -23,5 +23,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
     # Anything else under the API is a JSON 404, never the HTML page.
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),
 ]
