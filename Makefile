@@ -37,6 +37,8 @@ static/build/portal.css: node_modules/.installed assets/scss/portal.scss assets/
 
 setup: $(VENV)/.installed static/build/portal.css ## Install Python (from the lock, hashes checked) and front-end dependencies
 	@mkdir -p var
+	@# A developer's checkout asks for debug once, for `python manage.py ...` in a shell (ictstrategy/settings.py).
+	@test -e .env || printf '# Written by make setup: a developer machine. Never deploy this file.\nDEBUG=true\n' > .env
 
 lock: ## Lock pyproject.toml's pins and everything they need, with hashes: requirements/base.txt, dev.txt
 	test -x $(UV) || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION); }

@@ -16,6 +16,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# A developer's checkout keeps its own settings in .env (make setup writes DEBUG=true there
+# if there is none), so `python manage.py ...` in a shell works as make's targets do. The
+# environment wins over the file; the image never has one (.dockerignore); PORTAL_ENV_FILE=""
+# reads none (the tests of production's defaults).
+_ENV_FILE = env.str("PORTAL_ENV_FILE", default=str(BASE_DIR / ".env"))
+if _ENV_FILE and Path(_ENV_FILE).is_file():
+    environ.Env.read_env(_ENV_FILE)
 
 # Production unless debug is asked for: make run, check, bench and load, the test suite
 # (tests/settings.py) and .ci/api-schema set DEBUG=true themselves. A deployment that

@@ -25,6 +25,7 @@ def _manage(env_overrides, *args):
         if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env["DJANGO_SETTINGS_MODULE"] = "ictstrategy.settings"
+    env["PORTAL_ENV_FILE"] = ""  # not the checkout's developer .env
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -110,3 +111,17 @@ def test_the_suite_itself_runs_with_debug_asked_for():
     """tests/settings.py asks before the portal's settings are read; workers and servers the
     tests start inherit it."""
     assert os.environ["DEBUG"] == "true"
+
+
+def test_a_developers_env_file_asks_for_debug_and_the_environment_wins(tmp_path):
+    """make setup writes .env (DEBUG=true) so manage.py works in a developer's shell; a
+    deployment's own DEBUG=false is never overridden by such a file."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DEBUG=true\n")
+    probe = "from django.conf import settings; print(settings.DEBUG)"
+    result = _manage({"PORTAL_ENV_FILE": str(dotenv)}, "shell", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"
+    result = _manage({"PORTAL_ENV_FILE": str(dotenv), "DEBUG": "false"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]

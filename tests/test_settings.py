@@ -14,6 +14,7 @@ def _django(env_overrides, *args):
         for k, v in os.environ.items()
         if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
+    env["PORTAL_ENV_FILE"] = ""  # not the checkout's developer .env
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
