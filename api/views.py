@@ -70,9 +70,8 @@ def _action_queryset():
 
 
 def _version_etag(action: Action) -> str:
-    """The action's version is the newest update entered on it (0 when none)."""
-    newest = selectors.newest_update(action)
-    return f'"{newest.pk if newest else 0}"'
+    """The action's version is the newest update entered on it."""
+    return history_etag(selectors.newest_update(action))
 
 
 @extend_schema_view(
@@ -105,9 +104,7 @@ class ActionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def parse_if_match(header: str) -> int | None:
-    """The version an If-Match header names (None for "0": there was none); a 400 if it names none.
-
-    Public: the indicator values API takes the same header."""
+    """The version an If-Match header names (None for "0": there was none); a 400 if it names none."""
     tag = header.strip()
     if tag.startswith("W/"):
         tag = tag[2:]
@@ -115,6 +112,55 @@ def parse_if_match(header: str) -> int | None:
     if not tag.isdigit():
         raise ValidationError({"If-Match": ['Send the ETag you were given, such as "123".']})
     return int(tag) or None
+
+
+# --- adding to an append-only history (updates, indicator values, risk reviews) ---------
+
+
+def history_etag(newest) -> str:
+    """A history's version: the id of its newest entry (0 when there is none)."""
+    return f'"{newest.pk if newest else 0}"'
+
+
+def read_posted(request, form) -> tuple[dict, int | None, dict[str, list[str]]]:
+    """What a POST adding to a history sent: the fields that are valid, the version the
+    client saw (If-Match, else `based_on`) and every format error, so that the service adds
+    its rules' errors for what was valid and every problem comes back at once. A body that
+    is not an object at all is refused there and then."""
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        data = dict(form.validated_data)
+    else:
+        data = form.valid_parts()
+        if data is None:  # not an object at all: nothing more to check
+            raise ValidationError(form.errors)
+        errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    seen = data.pop("based_on", None)
+    if "If-Match" in request.headers:
+        try:
+            seen = parse_if_match(request.headers["If-Match"])
+        except ValidationError as error:
+            errors.update(error.detail)
+    return data, seen, errors
+
+
+def conflict_response(conflict, *, noun: str, serializer) -> Response:
+    """409 with the newer entry the client had not seen (`newer_<noun>`) and its version."""
+    response = error_response(
+        f"{conflict} Read the newer {noun}, then send yours again based on it.",
+        status_code=status.HTTP_409_CONFLICT,
+        code="conflict",
+        current_version=conflict.newer.pk,
+        **{f"newer_{noun}": serializer(conflict.newer).data},
+    )
+    response["ETag"] = f'"{conflict.newer.pk}"'
+    return response
+
+
+def created_response(data, *, etag: str) -> Response:
+    response = Response(data, status=status.HTTP_201_CREATED)
+    response["ETag"] = etag
+    return response
 
 
 @extend_schema_view(
@@ -170,21 +216,7 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
 
     def post(self, request, pk):
         action = self.get_action()
-        form = s.UpdateCreateSerializer(data=request.data)
-        errors: dict[str, list[str]] = {}
-        if form.is_valid():
-            data = dict(form.validated_data)
-        else:
-            data = form.valid_parts()
-            if data is None:  # not an object at all: nothing more to check
-                raise ValidationError(form.errors)
-            errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-        seen = data.pop("based_on", None)
-        if "If-Match" in request.headers:
-            try:
-                seen = parse_if_match(request.headers["If-Match"])
-            except ValidationError as error:
-                errors.update(error.detail)
+        data, seen, errors = read_posted(request, s.UpdateCreateSerializer(data=request.data))
         # What was left out is the service's default: "no change" copies it from the last update.
         draft = services.UpdateDraft.from_values(
             {**data, "quarter": data.get("quarter") or windows.update_window(action).default}
@@ -197,15 +229,8 @@ class ActionUpdatesView(PortalViewMixin, generics.GenericAPIView, mixins.ListMod
                 action=action, author=request.user, draft=draft, seen_update_id=seen
             )
         except services.UpdateConflict as conflict:
-            response = error_response(
-                f"{conflict} Read the newer update, then send yours again based on it.",
-                status_code=status.HTTP_409_CONFLICT,
-                code="conflict",
-                current_version=conflict.newer.pk,
-                newer_update=s.UpdateSerializer(conflict.newer).data,
-            )
-            response["ETag"] = f'"{conflict.newer.pk}"'
-            return response
+            return conflict_response(conflict, noun="update", serializer=s.UpdateSerializer)
+        return created_response(s.UpdateSerializer(update).data, etag=_version_etag(action))
         response = Response(s.UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
         response["ETag"] = _version_etag(action)
         return response

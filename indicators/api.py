@@ -6,14 +6,13 @@ and the same If-Match rule as /api/v1/actions/<id>/updates/, through the same he
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from accounts import access
-from api.exceptions import error_response
-from api.views import PortalViewMixin, parse_if_match
+from api.views import PortalViewMixin, conflict_response, created_response, history_etag, read_posted
 from core import clock
 from core.quarters import Quarter
 from indicators import selectors, services
@@ -35,9 +34,8 @@ class CanRecordValue(BasePermission):
 
 
 def _version_etag(indicator: Indicator) -> str:
-    """The indicator's version is the newest value recorded for it (0 when none)."""
-    newest = selectors.newest_value(indicator)
-    return f'"{newest.pk if newest else 0}"'
+    """The indicator's version is the newest value recorded for it."""
+    return history_etag(selectors.newest_value(indicator))
 
 
 @extend_schema_view(
@@ -145,20 +143,7 @@ class IndicatorValuesView(PortalViewMixin, generics.GenericAPIView, mixins.ListM
     def post(self, request, pk):
         indicator = self.get_indicator()
         form = s.ValueCreateSerializer(data=request.data, context={"indicator": indicator})
-        errors: dict[str, list[str]] = {}
-        if form.is_valid():
-            data = dict(form.validated_data)
-        else:
-            data = form.valid_parts()
-            if data is None:  # not an object at all: nothing more to check
-                raise ValidationError(form.errors)
-            errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-        seen = data.pop("based_on", None)
-        if "If-Match" in request.headers:
-            try:
-                seen = parse_if_match(request.headers["If-Match"])
-            except ValidationError as error:
-                errors.update(error.detail)
+        data, seen, errors = read_posted(request, form)
         draft = services.ValueDraft.from_values(data)
         if errors:
             raise ValidationError(
@@ -169,15 +154,5 @@ class IndicatorValuesView(PortalViewMixin, generics.GenericAPIView, mixins.ListM
                 indicator=indicator, author=request.user, draft=draft, seen_value_id=seen
             )
         except services.ValueConflict as conflict:
-            response = error_response(
-                f"{conflict} Read the newer value, then send yours again based on it.",
-                status_code=status.HTTP_409_CONFLICT,
-                code="conflict",
-                current_version=conflict.newer.pk,
-                newer_value=s.ValueSerializer(conflict.newer).data,
-            )
-            response["ETag"] = f'"{conflict.newer.pk}"'
-            return response
-        response = Response(s.ValueSerializer(value).data, status=status.HTTP_201_CREATED)
-        response["ETag"] = _version_etag(indicator)
-        return response
+            return conflict_response(conflict, noun="value", serializer=s.ValueSerializer)
+        return created_response(s.ValueSerializer(value).data, etag=_version_etag(indicator))

@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts import access
 from api import serializers as s
-from api.exceptions import error_response
-from api.views import PortalViewMixin, parse_if_match
+from api.views import PortalViewMixin, conflict_response, created_response, history_etag, read_posted
 from risks import selectors, services
 from risks.forms import RegisterFilterForm
 from risks.models import Risk, RiskReview
@@ -22,9 +21,8 @@ from themes.selectors import active_strategy
 
 
 def _version_etag(risk: Risk) -> str:
-    """The risk's version is the newest review entered on it (0 when none)."""
-    newest = services.newest_review(risk)
-    return f'"{newest.pk if newest else 0}"'
+    """The risk's version is the newest review entered on it."""
+    return history_etag(services.newest_review(risk))
 
 
 @extend_schema_view(
@@ -118,21 +116,7 @@ class RiskReviewsView(PortalViewMixin, generics.ListAPIView):
         risk = get_object_or_404(Risk.objects.select_related("strategy"), pk=pk)
         if not access.can_review_risk(request.user, risk):
             raise PermissionDenied("Only the risk's owner or an administrator can review it.")
-        form = ReviewCreateSerializer(data=request.data)
-        errors: dict[str, list[str]] = {}
-        if form.is_valid():
-            data = dict(form.validated_data)
-        else:
-            data = form.valid_parts()
-            if data is None:
-                raise ValidationError(form.errors)
-            errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-        seen = data.pop("based_on", None)
-        if "If-Match" in request.headers:
-            try:
-                seen = parse_if_match(request.headers["If-Match"])
-            except ValidationError as error:
-                errors.update(error.detail)
+        data, seen, errors = read_posted(request, ReviewCreateSerializer(data=request.data))
         draft = services.ReviewDraft.from_values(
             {**data, "quarter": data.get("quarter") or services.review_window(risk).default}
         )
@@ -143,15 +127,5 @@ class RiskReviewsView(PortalViewMixin, generics.ListAPIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except services.ReviewConflict as conflict:
-            response = error_response(
-                f"{conflict} Read the newer review, then send yours again based on it.",
-                status_code=status.HTTP_409_CONFLICT,
-                code="conflict",
-                current_version=conflict.newer.pk,
-                newer_review=ReviewSerializer(conflict.newer).data,
-            )
-            response["ETag"] = f'"{conflict.newer.pk}"'
-            return response
-        response = Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-        response["ETag"] = _version_etag(risk)
-        return response
+            return conflict_response(conflict, noun="review", serializer=ReviewSerializer)
+        return created_response(ReviewSerializer(review).data, etag=_version_etag(risk))
