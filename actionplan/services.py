@@ -21,6 +21,7 @@ from accounts import access
 from actionplan import selectors, window
 from actionplan.models import UPDATE_TEXT_LIMITS, Action, ActionPlan, ProgressUpdate, QuarterLock
 from core import clock
+from core.drafts import Draft
 from core.quarters import Quarter
 from core.text import without_controls
 
@@ -29,7 +30,7 @@ Rag = ProgressUpdate.Rag
 
 
 @dataclasses.dataclass(frozen=True)
-class UpdateDraft:
+class UpdateDraft(Draft):
     """A progress update as asked for, before the rules: the one list of its answers.
 
     With `no_change`, `commentary` is the reason nothing has changed and the position
@@ -47,16 +48,6 @@ class UpdateDraft:
     next_steps: str = ""
     revised_due_date: datetime.date | None = None
     revision_reason: str = ""
-
-    @classmethod
-    def from_values(cls, values: Mapping) -> UpdateDraft:
-        """A draft from a form's or serializer's cleaned values (other keys ignored, None as empty)."""
-        known = {}
-        for f in dataclasses.fields(cls):
-            if f.name in values:
-                value = values[f.name]
-                known[f.name] = f.default if value is None and isinstance(f.default, str) else value
-        return cls(**known)
 
     def stored_values(self) -> dict:
         """The draft in the model's terms, as ProgressUpdate fields."""

@@ -19,6 +19,7 @@ from accounts import access
 from actionplan import window
 from actionplan.models import UPDATE_TEXT_LIMITS
 from core import clock
+from core.drafts import Draft
 from core.text import without_controls
 from indicators import rules, selectors
 from indicators.models import Indicator, IndicatorValue
@@ -30,7 +31,7 @@ _LARGEST = Decimal("999999999999.99")
 
 
 @dataclasses.dataclass(frozen=True)
-class ValueDraft:
+class ValueDraft(Draft):
     """A value as asked for, before the rules: the one list of its answers."""
 
     period: Period | None = None
@@ -39,16 +40,6 @@ class ValueDraft:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     commentary: str = ""
-
-    @classmethod
-    def from_values(cls, values: Mapping) -> ValueDraft:
-        """A draft from a form's, serializer's or import row's cleaned values (other keys ignored)."""
-        known = {}
-        for f in dataclasses.fields(cls):
-            if f.name in values:
-                value = values[f.name]
-                known[f.name] = f.default if value is None and isinstance(f.default, str) else value
-        return cls(**known)
 
 
 _COMPARED_FIELDS = ("period_end", "partner_id", "actual", "numerator", "denominator", "commentary")

@@ -20,6 +20,7 @@ from accounts import access
 from actionplan import window
 from actionplan.window import UpdateWindow
 from core import clock
+from core.drafts import Draft
 from core.quarters import Quarter, quarters_between
 from core.text import without_controls
 from risks import rules
@@ -29,7 +30,7 @@ Effectiveness = RiskReview.Effectiveness
 
 
 @dataclasses.dataclass(frozen=True)
-class ReviewDraft:
+class ReviewDraft(Draft):
     """A risk review as asked for, before the rules: the one list of its answers."""
 
     quarter: Quarter | None = None
@@ -38,16 +39,6 @@ class ReviewDraft:
     control_effectiveness: str = ""
     controls: str = ""
     commentary: str = ""
-
-    @classmethod
-    def from_values(cls, values: Mapping) -> ReviewDraft:
-        """A draft from a form's or serializer's cleaned values (other keys ignored, None as empty)."""
-        known = {}
-        for f in dataclasses.fields(cls):
-            if f.name in values:
-                value = values[f.name]
-                known[f.name] = f.default if value is None and isinstance(f.default, str) else value
-        return cls(**known)
 
 
 class ReviewConflict(Exception):
