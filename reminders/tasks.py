@@ -17,22 +17,34 @@ class RemindersNotSent(Exception):
     """Some e-mails failed; the retry resends only those (the rest are claimed)."""
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(RemindersNotSent, DatabaseError),
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
-    retry_backoff_max=3600,
-    max_retries=4,
-    acks_late=True,
-)
-def send_due_reminders(self) -> dict:
-    """Run the reminder step the calendar puts on today (Celery beat, each morning)."""
+def reminder_run_task(func):
+    """A morning's reminder run (updates, indicator values, risk reviews): retried with
+    backoff when an e-mail or the database failed, the claimed rows staying claimed."""
+    return shared_task(
+        bind=True,
+        autoretry_for=(RemindersNotSent, DatabaseError),
+        retry_backoff=settings.REMINDER_RETRY_BACKOFF,
+        retry_backoff_max=3600,
+        max_retries=4,
+        acks_late=True,
+    )(func)
+
+
+def run_on_a_fresh_connection(run):
+    """`run()` after closing a stale connection; on a database error the connection is
+    replaced before the error goes on to the retry."""
     persist.close_stale_connections()
     try:
-        reports = services.reminders_run_due_steps()
+        return run()
     except DatabaseError:
         persist.fresh_connection()
         raise
+
+
+@reminder_run_task
+def send_due_reminders(self) -> dict:
+    """Run the reminder step the calendar puts on today (Celery beat, each morning)."""
+    reports = run_on_a_fresh_connection(services.reminders_run_due_steps)
     failed = sum(report.failed for report in reports)
     if failed:
         raise RemindersNotSent(f"{failed} reminder e-mail(s) failed")
@@ -48,12 +60,7 @@ def send_due_reminders(self) -> dict:
 )
 def send_reminder(self, reminder_id: int) -> str:
     """Send one reminder an administrator asked for."""
-    persist.close_stale_connections()
-    try:
-        state = services.reminder_deliver(reminder_id=reminder_id)
-    except DatabaseError:
-        persist.fresh_connection()
-        raise
+    state = run_on_a_fresh_connection(lambda: services.reminder_deliver(reminder_id=reminder_id))
     if state == Reminder.State.FAILED:
         raise RemindersNotSent(f"reminder {reminder_id} failed")
     return state
