@@ -160,6 +160,19 @@ def awaiting_count(*, quarter: Quarter, strategy=None) -> int:
 # --- writes ---------------------------------------------------------------------
 
 
+def decision_checked(*, decision: str, reason: str, ids: list[int], key: str, noun: str) -> str:
+    """The reason, trimmed, once the decision is one there is, a return has its reason and
+    something is chosen (ValidationError otherwise): the first rules of every kind's decide."""
+    reason = (reason or "").strip()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": ['Say "approve" or "return".']})
+    if decision == Decision.RETURNED and not reason:
+        raise ValidationError({"reason": ["Say why you are returning it, so its author can put it right"]})
+    if not ids:
+        raise ValidationError({key: [f"Choose at least one {noun}"]})
+    return reason
+
+
 def update_decide(*, user, updates, decision: str, reason: str = "") -> list[SignOff]:
     """Approve, or return with a reason, one or more submitted updates: all or none.
 
@@ -170,14 +183,8 @@ def update_decide(*, user, updates, decision: str, reason: str = "") -> list[Sig
     number of queries whatever the number of updates, and one refresh of the actions'
     derived state. A returned update's author is told by e-mail once it commits.
     """
-    reason = (reason or "").strip()
-    if decision not in Decision.values:
-        raise ValidationError({"decision": ['Say "approve" or "return".']})
-    if decision == Decision.RETURNED and not reason:
-        raise ValidationError({"reason": ["Say why you are returning it, so its author can put it right"]})
     ids = [u.pk for u in updates]
-    if not ids:
-        raise ValidationError({"updates": ["Choose at least one update"]})
+    reason = decision_checked(decision=decision, reason=reason, ids=ids, key="updates", noun="update")
     with transaction.atomic():
         window.lock_guard(exclusive=False)
         chosen = list(

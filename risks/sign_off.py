@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts import access
 from actionplan import window
 from actionplan.sign_off import AlreadyDecided as _AlreadyDecided
-from actionplan.sign_off import Change
+from actionplan.sign_off import Change, decision_checked
 from core import clock
 from core.quarters import Quarter
 from risks import rules
@@ -98,14 +98,8 @@ def review_decide(*, user, reviews, decision: str, reason: str = "") -> list[Rev
     to approve, for a locked quarter (ValidationError). Under the quarter-lock guard.
     A returned review's author is told by e-mail once it commits.
     """
-    reason = (reason or "").strip()
-    if decision not in Decision.values:
-        raise ValidationError({"decision": ['Say "approve" or "return".']})
-    if decision == Decision.RETURNED and not reason:
-        raise ValidationError({"reason": ["Say why you are returning it, so its author can put it right"]})
     ids = [r.pk for r in reviews]
-    if not ids:
-        raise ValidationError({"reviews": ["Choose at least one review"]})
+    reason = decision_checked(decision=decision, reason=reason, ids=ids, key="reviews", noun="review")
     with transaction.atomic():
         window.lock_guard(exclusive=False)
         chosen = list(
