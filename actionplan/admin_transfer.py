@@ -17,11 +17,13 @@ from themes.models import Strategy
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(forms.Form):
-    plan = forms.ModelChoiceField(
-        queryset=ActionPlan.objects.exclude(status=ActionPlan.Status.CLOSED).select_related("strategy"),
-        help_text="Actions are matched on their reference within this plan.",
-    )
+class UploadForm(forms.Form):
+    """An admin import's file and what should happen to it. A subclass adds the field that
+    says what the rows belong to, named by `scope` (a plan, a strategy)."""
+
+    scope = ""
+    field_order = ["plan", "strategy", "file", "dry_run"]
+
     file = forms.FileField(
         help_text="A .csv or .xlsx file with the template's columns, at most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
@@ -50,6 +52,50 @@ class ImportForm(forms.Form):
         return upload
 
 
+class ImportForm(UploadForm):
+    scope = "plan"
+    plan = forms.ModelChoiceField(
+        queryset=ActionPlan.objects.exclude(status=ActionPlan.Status.CLOSED).select_related("strategy"),
+        help_text="Actions are matched on their reference within this plan.",
+    )
+
+
+def import_page(request, model_admin, *, form_class, importer, initial, title: str, template: str, **extra):
+    """An admin import page (actions, indicator values, risks): check or import the file with
+    `importer`, all rows or none; after a check, the real import is offered for the same
+    plan or strategy. The caller has checked who may import."""
+    result = problems = None
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            scope = form.cleaned_data[form_class.scope]
+            try:
+                result = importer(
+                    **{form_class.scope: scope},
+                    data=upload.read(),
+                    filename=upload.name,
+                    user=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ImportFailed as failed:
+                problems = failed.problems
+            if result and result.dry_run:
+                form = form_class(initial={form_class.scope: scope, "dry_run": "import"})
+    else:
+        form = form_class(initial={form_class.scope: initial()})
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "form": form,
+        "result": result,
+        "problems": problems,
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 def _require_manager(request):
     if not access.can_manage_plan(request.user):
         raise PermissionDenied
@@ -66,38 +112,17 @@ def transfer_urls(model_admin):
 
 def import_view(request, model_admin):
     _require_manager(request)
-    result = problems = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = actions_import(
-                    plan=form.cleaned_data["plan"],
-                    data=upload.read(),
-                    filename=upload.name,
-                    user=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except ImportFailed as failed:
-                problems = failed.problems
-            if result and result.dry_run:
-                # Checked: offer the real import next, for the same plan.
-                form = ImportForm(initial={"plan": form.cleaned_data["plan"], "dry_run": "import"})
-    else:
-        current = ActionPlan.objects.filter(
+    return import_page(
+        request,
+        model_admin,
+        form_class=ImportForm,
+        importer=actions_import,
+        initial=lambda: ActionPlan.objects.filter(
             year=clock.current_financial_year(), strategy__status=Strategy.Status.ACTIVE
-        ).first()
-        form = ImportForm(initial={"plan": current})
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": "Import actions from CSV or Excel",
-        "form": form,
-        "result": result,
-        "problems": problems,
-    }
-    return TemplateResponse(request, "admin/actionplan/actionplan/import.html", context)
+        ).first(),
+        title="Import actions from CSV or Excel",
+        template="admin/actionplan/actionplan/import.html",
+    )
 
 
 def template_view(request, kind):

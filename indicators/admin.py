@@ -1,13 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import access
-from actionplan.admin_transfer import ImportForm as ActionsImportForm
-from actionplan.imports import ImportFailed
+from actionplan.admin_transfer import UploadForm, import_page
 from indicators.imports import values_import
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue
 from themes import selectors as strategies
@@ -45,11 +43,9 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     inlines = [TargetInline, ValueInline]
 
 
-class ValuesImportForm(forms.Form):
+class ValuesImportForm(UploadForm):
+    scope = "strategy"
     strategy = forms.ModelChoiceField(queryset=Strategy.objects.order_by("-first_year"))
-    # The actions import's file field (size and type checks) and its two named choices.
-    file = ActionsImportForm.base_fields["file"]
-    dry_run = ActionsImportForm.base_fields["dry_run"]
 
 
 @admin.register(IndicatorValue)
@@ -63,36 +59,15 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     def import_view(self, request):
         if not access.can_import_indicator_values(request.user):
             raise PermissionDenied
-        result = problems = None
-        if request.method == "POST":
-            form = ValuesImportForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    result = values_import(
-                        strategy=form.cleaned_data["strategy"],
-                        data=upload.read(),
-                        filename=upload.name,
-                        user=request.user,
-                        dry_run=form.cleaned_data["dry_run"],
-                    )
-                except ImportFailed as failed:
-                    problems = failed.problems
-                if result and result.dry_run:
-                    form = ValuesImportForm(
-                        initial={"strategy": form.cleaned_data["strategy"], "dry_run": "import"}
-                    )
-        else:
-            form = ValuesImportForm(initial={"strategy": strategies.active_strategy()})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import indicator values from CSV or Excel",
-            "form": form,
-            "result": result,
-            "problems": problems,
-        }
-        return TemplateResponse(request, "admin/indicators/indicatorvalue/import.html", context)
+        return import_page(
+            request,
+            self,
+            form_class=ValuesImportForm,
+            importer=values_import,
+            initial=strategies.active_strategy,
+            title="Import indicator values from CSV or Excel",
+            template="admin/indicators/indicatorvalue/import.html",
+        )
 
     list_display = ["indicator", "period_end", "partner", "actual", "author", "created_at"]
     list_filter = ["indicator__theme__number", "partner"]

@@ -6,14 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import access
-from actionplan.admin_transfer import XLSX
-from actionplan.imports import MAX_UPLOAD_BYTES, ImportFailed
+from actionplan.admin_transfer import XLSX, UploadForm, import_page
 from risks import transfer
 from risks.models import FurtherAction, Risk, RiskReview, ScoreBand
 from themes.models import Strategy
@@ -40,31 +38,11 @@ class ReviewInline(admin.TabularInline):
         return False
 
 
-class ImportForm(forms.Form):
+class ImportForm(UploadForm):
+    scope = "strategy"
     strategy = forms.ModelChoiceField(
         queryset=Strategy.objects.all(), help_text="Risks are matched on reference."
     )
-    file = forms.FileField(help_text="A .csv or .xlsx file with the template's columns, at most 5 MB.")
-    dry_run = forms.TypedChoiceField(
-        label="What should happen to the file?",
-        choices=[
-            ("on", "Check it: list every problem and what would change, and store nothing"),
-            ("import", "Import it: store the changes (a file with any problem is still refused whole)"),
-        ],
-        coerce=lambda value: value == "on",
-        empty_value=False,
-        required=False,
-        initial="on",
-        widget=forms.RadioSelect,
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Choose a .csv or .xlsx file.")
-        return upload
 
 
 @admin.register(Risk)
@@ -116,32 +94,16 @@ class RiskAdmin(SimpleHistoryAdmin):
     def import_view(self, request):
         if not access.can_manage_risks(request.user):
             raise PermissionDenied
-        result = problems = None
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = transfer.risks_import(
-                    strategy=form.cleaned_data["strategy"],
-                    data=upload.read(),
-                    filename=upload.name,
-                    user=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except ImportFailed as failed:
-                problems = failed.problems
-            if result and result.dry_run:
-                form = ImportForm(initial={"strategy": form.cleaned_data["strategy"], "dry_run": "import"})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import risks from CSV or Excel",
-            "form": form,
-            "result": result,
-            "problems": problems,
-            "columns": [h for _, h, _ in transfer.COLUMNS],
-        }
-        return TemplateResponse(request, "admin/risks/risk/import.html", context)
+        return import_page(
+            request,
+            self,
+            form_class=ImportForm,
+            importer=transfer.risks_import,
+            initial=lambda: None,
+            title="Import risks from CSV or Excel",
+            template="admin/risks/risk/import.html",
+            columns=[h for _, h, _ in transfer.COLUMNS],
+        )
 
     def export_view(self, request, pk, kind):
         if not access.can_manage_risks(request.user):
